@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .centroid import KMeans, kmeans_plusplus
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["KMeans", "__version__", "kmeans_plusplus"]

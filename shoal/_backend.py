@@ -35,9 +35,7 @@ def _torch_kernels() -> ModuleType:
     try:
         importlib.import_module("torch")
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            'The GPU backend needs PyTorch: pip install "shoal[gpu]"'
-        ) from exc
+        raise ImportError('The GPU backend needs PyTorch: pip install "shoal[gpu]"') from exc
     return importlib.import_module("shoal._kernels.torch_")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
@@ -25,7 +25,7 @@ class BaseClusterer(ClusterMixin, BaseEstimator):
     scikit-learn's ``check_estimator`` on it).
     """
 
-    _test_params: dict[str, Any] = {}
+    _test_params: ClassVar[dict[str, Any]] = {}
 
     def _validate_params(self) -> None:  # pragma: no cover - overridden
         """Check the constructor parameters; raise with the parameter name and value."""
@@ -57,5 +57,5 @@ class CentroidMixin(TransformerMixin):
         """Names of the transformed features: ``"<classname><i>"`` for each cluster."""
         check_fitted(self, "cluster_centers_")
         prefix = type(self).__name__.lower()
-        k = self.cluster_centers_.shape[0]  # type: ignore[attr-defined]
+        k = self.cluster_centers_.shape[0]
         return np.asarray([f"{prefix}{i}" for i in range(k)], dtype=object)

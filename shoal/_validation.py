@@ -141,7 +141,7 @@ def check_array(
 def _check_dims(X: Any, name: str, allow_nd: bool = False) -> None:
     ndim = getattr(X, "ndim", None)
     if ndim is None:
-        ndim = np.ndim(X)
+        ndim = len(getattr(X, "shape", np.shape(X)))
     if ndim == 0:
         raise ValueError(f"{name} must be a 2-D array; got a scalar {X!r}.")
     if ndim == 1:
@@ -156,9 +156,10 @@ def _check_dims(X: Any, name: str, allow_nd: bool = False) -> None:
 
 def _check_shape(arr: np.ndarray, name: str, min_samples: int, what: str = "") -> None:
     if arr.shape[0] == 0 or (arr.ndim > 1 and arr.shape[1] == 0):
+        what = "sample" if arr.shape[0] == 0 else "feature"
         raise ValueError(
-            f"{name} is empty: {_describe(arr)}; need at least 1 sample and 1 feature "
-            "(found array with 0 sample(s) or 0 feature(s))."
+            f"{name} is empty: found array with 0 {what}(s) (shape={arr.shape}) while a "
+            "minimum of 1 is required."
         )
     if arr.shape[0] < min_samples:
         who = f" by {what}" if what else ""
@@ -184,8 +185,17 @@ def validate_X(
     (scikit-learn's public ``validate_data`` does that bookkeeping), after shoal's own checks
     have given the clear messages: strings, complex, 1-D, empty, too few samples, NaN/inf.
     """
+    if not hasattr(X, "shape"):
+        X = np.asarray(X)
     _reject_non_numeric(X, "X")
     _check_dims(X, "X")
+    shape = X.shape
+    if len(shape) == 2 and (shape[0] == 0 or shape[1] == 0):
+        what = "sample" if shape[0] == 0 else "feature"
+        raise ValueError(
+            f"X is empty: found array with 0 {what}(s) (shape={tuple(shape)}) while a minimum "
+            "of 1 is required."
+        )
     arr = validate_data(
         estimator,
         X,
@@ -241,6 +251,7 @@ def check_int(
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name}={value!r} must be an integer; got {type(value).__name__}.")
+    value = int(value)
     if low is not None and value < low:
         raise ValueError(f"{name}={value} must be >= {low}.")
     if high is not None and value > high:
@@ -263,6 +274,7 @@ def check_real(
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}={value!r} must be a real number; got {type(value).__name__}.")
+    value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name}={value} must be finite.")
     if low is not None and (value < low or (not low_inclusive and value == low)):

@@ -1,0 +1,434 @@
+"""The k-means machinery shared by KMeans, MiniBatchKMeans and BisectingKMeans.
+
+Orchestration only (initialisation, the iteration loop, convergence, empty clusters); every
+per-sample loop is a kernel from the selected backend.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numba
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .._backend import Backend, select_backend
+from .._validation import check_array, check_random_state
+
+__all__ = [
+    "KMeansResult",
+    "init_centroids",
+    "kmeans_plusplus",
+    "kmeans_single",
+    "n_blocks_for",
+    "relocate_empty_clusters",
+    "tolerance",
+]
+
+ALGORITHMS = ("lloyd", "elkan", "hamerly", "auto")
+INITS = ("k-means++", "random")
+
+
+def n_blocks_for(n: int, k: int, d: int, per_thread: int = 4) -> int:
+    """Parallel blocks for a pass over ``n`` rows, with per-block ``(k, d)`` float64 sums
+    kept under 64 MB in total."""
+    cap = max(1, int(64e6 // max(1, 8 * k * d)))
+    return int(max(1, min(n, numba.get_num_threads() * per_thread, cap)))
+
+
+def tolerance(X: np.ndarray, tol: float) -> float:
+    """scikit-learn's rule: ``tol`` times the mean per-feature variance of ``X``."""
+    if tol == 0:
+        return 0.0
+    return float(np.mean(np.var(X, axis=0)) * tol)
+
+
+def _blas_one_thread() -> Any:
+    # The fused Lloyd kernel calls BLAS from each numba thread; one BLAS thread each avoids
+    # oversubscription (scikit-learn does the same with OpenMP).
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def kmeans_plusplus(
+    X: Any,
+    n_clusters: int,
+    *,
+    sample_weight: Any = None,
+    random_state: Any = None,
+    n_local_trials: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Choose initial centres by greedy k-means++ (Arthur & Vassilvitskii, 2007).
+
+    Each new centre is the best of ``n_local_trials`` candidates drawn with probability
+    proportional to ``sample_weight * D(x)^2`` (the squared distance to the nearest chosen
+    centre), the best being the one that lowers the potential most. Distances that the
+    triangle inequality proves useless are skipped, so the result is the same as without
+    pruning, in far less time on clustered data.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data.
+    n_clusters : int
+        Number of centres to choose.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples; the first centre is drawn proportionally to them.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    n_local_trials : int, default=None
+        Candidates per step; ``2 + int(log(n_clusters))`` when None (scikit-learn's choice).
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+        The chosen centres, X's dtype.
+    indices : ndarray of shape (n_clusters,)
+        Row of X each centre was taken from.
+
+    Notes
+    -----
+    Time O(n · k · trials · d) in the worst case, usually far less; memory O(n).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shoal import kmeans_plusplus
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [10.0, 10.0], [10.1, 10.0]])
+    >>> centers, idx = kmeans_plusplus(X, 2, random_state=0)
+    >>> sorted(int(i) // 2 for i in idx)
+    [0, 1]
+    """
+    from .._validation import check_n_clusters, check_sample_weight
+
+    X = check_array(X, name="X")
+    k = check_n_clusters(n_clusters, X.shape[0])
+    w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    rng = check_random_state(random_state)
+    backend = select_backend(X)
+    return _kmeans_plusplus(X, k, w, rng, n_local_trials, backend)
+
+
+def _kmeans_plusplus(
+    X: np.ndarray,
+    k: int,
+    w: np.ndarray,
+    rng: np.random.RandomState,
+    n_local_trials: int | None,
+    backend: Backend,
+) -> tuple[np.ndarray, np.ndarray]:
+    kern = backend.kernels
+    n, d = X.shape
+    if n_local_trials is None:
+        n_local_trials = 2 + int(math.log(k))
+    n_blocks = int(min(n, max(numba.get_num_threads() * 8, n // 4096), 4096))
+    bounds = kern.block_bounds(n, n_blocks)
+    centers = np.empty((k, d), dtype=X.dtype)
+    indices = np.full(k, -1, dtype=np.int64)
+    closest = np.empty(n, dtype=np.float64)
+    assigned = np.zeros(n, dtype=np.int64)
+    block_pot = np.empty(n_blocks, dtype=np.float64)
+    pot = np.empty((n_blocks, n_local_trials), dtype=np.float64)
+    picked = np.empty(n_local_trials, dtype=np.int64)
+    chosen64 = np.empty((k, d), dtype=np.float64)
+
+    wsum = float(w.sum(dtype=np.float64))
+    first = int(rng.choice(n, p=w.astype(np.float64) / wsum))
+    centers[0] = X[first]
+    chosen64[0] = X[first]
+    indices[0] = first
+    kern.kmpp_add_center(
+        X, w, centers[0], 0, np.zeros(1), True, bounds, closest, assigned, block_pot
+    )
+    cand_sq = np.empty((n, n_local_trials), dtype=np.float64)
+    for c in range(1, k):
+        total = float(block_pot.sum())
+        if total <= 0.0:
+            # Fewer distinct points than centres: repeat a point (scikit-learn does too).
+            i = int(rng.randint(n))
+            centers[c] = X[i]
+            chosen64[c] = X[i]
+            indices[c] = i
+            cc_new = np.sqrt(((chosen64[:c] - chosen64[c]) ** 2).sum(axis=1)) * (1.0 - 1e-12)
+            kern.kmpp_add_center(
+                X, w, centers[c], c, cc_new, False, bounds, closest, assigned, block_pot
+            )
+            continue
+        targets = rng.uniform(size=n_local_trials) * total
+        kern.kmpp_sample(w, closest, bounds, block_pot, targets, picked)
+        cands = X[picked]
+        cc = _cross_distances(chosen64[:c], cands)
+        kern.kmpp_candidate_potentials(X, w, cands, cc, bounds, closest, assigned, pot, cand_sq)
+        best = int(np.argmin(pot.sum(axis=0)))
+        i = int(picked[best])
+        centers[c] = X[i]
+        chosen64[c] = X[i]
+        indices[c] = i
+        kern.kmpp_take_candidate(w, cand_sq, best, c, bounds, closest, assigned, block_pot)
+    return centers, indices
+
+
+def init_centroids(
+    X: np.ndarray,
+    k: int,
+    init: Any,
+    rng: np.random.RandomState,
+    w: np.ndarray,
+    backend: Backend,
+    init_size: int | None = None,
+) -> np.ndarray:
+    """Initial centres from ``init`` ('k-means++', 'random', an array or a callable).
+
+    With ``init_size`` the centres are chosen from a random subsample of that many rows
+    (MiniBatchKMeans). Returns a new ``(k, d)`` array of X's dtype.
+    """
+    n = X.shape[0]
+    if init_size is not None and init_size < n:
+        sub = rng.randint(0, n, init_size)
+        X = X[sub]
+        w = w[sub]
+        n = init_size
+    if isinstance(init, str) and init == "k-means++":
+        centers, _ = _kmeans_plusplus(X, k, w, rng, None, backend)
+    elif isinstance(init, str) and init == "random":
+        p = w.astype(np.float64) / float(w.sum(dtype=np.float64))
+        idx = rng.choice(n, size=k, replace=False, p=p)
+        centers = X[idx]
+    elif callable(init):
+        centers = np.asarray(init(X, k, random_state=rng), dtype=X.dtype)
+        _check_init_shape(centers, k, X.shape[1], "callable init")
+    else:
+        centers = np.asarray(init, dtype=X.dtype)
+    return np.array(centers, dtype=X.dtype, order="C", copy=True)
+
+
+def check_init_array(init: Any, k: int, d: int, dtype: Any) -> np.ndarray:
+    """Validate an array ``init``: shape ``(n_clusters, n_features)``, finite."""
+    arr = check_array(init, name="init", dtype=dtype)
+    _check_init_shape(arr, k, d, "init")
+    return arr
+
+
+def _check_init_shape(arr: np.ndarray, k: int, d: int, what: str) -> None:
+    if arr.ndim != 2 or arr.shape[0] != k:
+        raise ValueError(
+            f"The shape of the initial centers from {what} {arr.shape} does not match the "
+            f"number of clusters n_clusters={k}."
+        )
+    if arr.shape[1] != d:
+        raise ValueError(
+            f"The shape of the initial centers from {what} {arr.shape} does not match the "
+            f"number of features of the data n_features={d}."
+        )
+
+
+def relocate_empty_clusters(
+    X: np.ndarray,
+    w: np.ndarray,
+    centers_old: np.ndarray,
+    labels: np.ndarray,
+    tot: np.ndarray,
+    wt: np.ndarray,
+    backend: Backend,
+) -> int:
+    """Give each empty cluster the sample farthest from its centre (scikit-learn's rule).
+
+    ``tot`` (k, d) weighted sums and ``wt`` (k,) weights are updated in place; labels are left
+    as they are (the next assignment step moves the samples). Returns the number relocated.
+    """
+    empty = np.flatnonzero(wt <= 0)
+    n_empty = empty.shape[0]
+    if n_empty == 0:
+        return 0
+    dist = np.empty(X.shape[0], dtype=np.float64)
+    backend.kernels.sq_dist_to_assigned(X, centers_old, labels, dist)
+    n_empty = min(n_empty, X.shape[0])
+    far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1]
+    for new_id, i in zip(empty[:n_empty], far):
+        old_id = labels[i]
+        wi = float(w[i])
+        xi = X[i].astype(np.float64)
+        tot[old_id] -= xi * wi
+        wt[old_id] -= wi
+        tot[new_id] = xi * wi
+        wt[new_id] = wi
+    return int(n_empty)
+
+
+class KMeansResult(NamedTuple):
+    """Outcome of one k-means run."""
+
+    labels: np.ndarray
+    inertia: float
+    centers: np.ndarray
+    n_iter: int
+
+
+def _normalize_rows(C: np.ndarray) -> None:
+    norms = np.sqrt((C.astype(np.float64) ** 2).sum(axis=1))
+    norms[norms == 0] = 1.0
+    C /= norms[:, None].astype(C.dtype)
+
+
+def kmeans_single(
+    X: np.ndarray,
+    w: np.ndarray,
+    centers_init: np.ndarray,
+    *,
+    algorithm: str,
+    max_iter: int,
+    tol: float,
+    verbose: int = 0,
+    spherical: bool = False,
+    backend: Backend,
+    x_sq_norms: np.ndarray | None = None,
+    callback: Callable[[int, float], None] | None = None,
+) -> KMeansResult:
+    """One k-means run from ``centers_init`` with Lloyd's, Elkan's or Hamerly's algorithm.
+
+    Each iteration assigns samples to the nearest of the current centres and moves the centres
+    to the weighted means; all three algorithms give the same iterates (ties aside) and differ
+    only in how many distances they compute. Stops when labels do not change (strict
+    convergence) or the summed squared centre shift is ``<= tol``; without strict convergence a
+    last assignment step makes the labels match the returned centres. With ``spherical`` the
+    centres are scaled to unit norm after each update (X must have unit rows).
+    """
+    kern = backend.kernels
+    n, d = X.shape
+    k = centers_init.shape[0]
+    centers = np.array(centers_init, dtype=X.dtype, order="C", copy=True)
+    if spherical:
+        _normalize_rows(centers)
+    labels = np.zeros(n, dtype=np.int64)
+    labels_old = np.full(n, -1, dtype=np.int64)
+    n_blocks = n_blocks_for(n, k, d)
+    bounds = kern.block_bounds(n, n_blocks)
+    sums = np.empty((n_blocks, k, d), dtype=np.float64)
+    wsums = np.empty((n_blocks, k), dtype=np.float64)
+    chunk = int(max(16, min(1024, 32768 // max(k, 1))))
+    rel_err = 1e-12 if X.dtype == np.float64 else 1e-5
+    if x_sq_norms is None and algorithm in ("lloyd", "hamerly"):
+        x_sq_norms = np.empty(n, dtype=np.float64)
+        kern.row_sq_norms(X, x_sq_norms)
+    dummy = np.empty(0, dtype=np.float64)
+    upper = lower = lower_k = dummy
+    drift = np.zeros(k, dtype=np.float64)
+    if algorithm == "hamerly":
+        upper = np.full(n, np.inf)
+        lower = np.empty(n, dtype=np.float64)
+    elif algorithm == "elkan":
+        upper = np.full(n, np.inf)
+        lower_k = np.zeros((n, k), dtype=np.float64)
+    strict = False
+    need_full = False
+    tot = np.zeros((k, d))
+    wt = np.zeros(k)
+    i = 0
+    with _blas_one_thread():
+        for i in range(max_iter):
+            c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
+            if algorithm == "lloyd" or (algorithm == "hamerly" and i == 0):
+                mode = 2 if algorithm == "hamerly" else 1
+                kern.lloyd_step(
+                    X, w, centers, c_sq, x_sq_norms, bounds, chunk,
+                    labels, sums, wsums, lower, rel_err, mode,
+                )  # fmt: skip
+            elif algorithm == "hamerly":
+                cd = _center_distances(centers)
+                np.fill_diagonal(cd, np.inf)
+                half_sep = 0.5 * cd.min(axis=1)
+                kern.hamerly_step(
+                    X, w, centers, c_sq, x_sq_norms, half_sep, drift, bounds, chunk,
+                    labels, upper, lower, sums, wsums, rel_err, need_full,
+                )  # fmt: skip
+            else:
+                cd = _center_distances(centers)
+                kern.elkan_step(
+                    X, w, centers, cd, drift, bounds, labels, upper, lower_k, sums, wsums
+                )
+            if algorithm == "hamerly" and i > 0 and not need_full:
+                # The step returned only the changes of the samples that switched cluster.
+                tot += sums.sum(axis=0)
+                wt += wsums.sum(axis=0)
+                empty = np.bincount(labels, minlength=k) == 0
+                tot[empty] = 0.0
+                wt[empty] = 0.0
+            else:
+                tot = sums.sum(axis=0)
+                wt = wsums.sum(axis=0)
+            need_full = False
+            new_centers = centers.copy()
+            if np.any(wt <= 0):
+                relocate_empty_clusters(X, w, centers, labels, tot, wt, backend)
+                # The running totals no longer follow the labels: recount next step.
+                need_full = True
+            nz = wt > 0
+            new_centers[nz] = (tot[nz] / wt[nz, None]).astype(X.dtype)
+            if spherical:
+                _normalize_rows(new_centers)
+            shift = np.sqrt(((new_centers.astype(np.float64) - centers) ** 2).sum(axis=1))
+            drift = shift * (1.0 + 1e-9)
+            if verbose or callback is not None:
+                inertia_it = float(kern.inertia_dense(X, w, centers, labels))
+                if verbose:
+                    print(f"Iteration {i}, inertia {inertia_it:.6g}.")
+                if callback is not None:
+                    callback(i, inertia_it)
+            centers = new_centers
+            if np.array_equal(labels, labels_old):
+                strict = True
+                if verbose:
+                    print(f"Converged at iteration {i}: strict convergence.")
+                break
+            if float((shift**2).sum()) <= tol:
+                if verbose:
+                    print(f"Converged at iteration {i}: center shift within tolerance {tol}.")
+                break
+            labels_old[:] = labels
+        if not strict and algorithm == "hamerly" and i > 0:
+            # Last assignment so labels match the returned centres; the bounds make it cheap.
+            cd = _center_distances(centers)
+            np.fill_diagonal(cd, np.inf)
+            c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
+            kern.hamerly_step(
+                X, w, centers, c_sq, x_sq_norms, 0.5 * cd.min(axis=1), drift, bounds, chunk,
+                labels, upper, lower, sums, wsums, rel_err, False,
+            )  # fmt: skip
+        elif not strict:
+            c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
+            kern.lloyd_step(
+                X, w, centers, c_sq, x_sq_norms if x_sq_norms is not None else dummy,
+                bounds, chunk, labels, sums, wsums, dummy, rel_err, 0,
+            )  # fmt: skip
+    inertia = float(kern.inertia_dense(X, w, centers, labels))
+    return KMeansResult(labels, inertia, centers, i + 1)
+
+
+def _cross_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """(a, b) distances between rows, rounded down so that bound tests built on them stay
+    valid (the norm expansion's rounding error is subtracted)."""
+    A64 = A.astype(np.float64)
+    B64 = B.astype(np.float64)
+    g = (A64**2).sum(axis=1)[:, None] + (B64**2).sum(axis=1)[None, :]
+    d2 = g - 2.0 * (A64 @ B64.T) - 1e-12 * g
+    return np.sqrt(np.maximum(d2, 0.0))
+
+
+def _center_distances(C: np.ndarray) -> np.ndarray:
+    return _cross_distances(C, C)
+
+
+def warn_if_fewer_clusters(labels: np.ndarray, k: int) -> None:
+    """ConvergenceWarning when fewer distinct clusters than ``n_clusters`` were found."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    found = np.unique(labels).shape[0]
+    if found < k:
+        warnings.warn(
+            f"Number of distinct clusters ({found}) found smaller than n_clusters ({k}). "
+            "Possibly due to duplicate points in X.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
