@@ -23,7 +23,12 @@ import numpy as np
 from shoal._kernels.numba_.davies_bouldin import davies_bouldin_ratios
 from shoal._kernels.numba_.dunn import dunn_extremes, dunn_extremes_precomputed
 from shoal._kernels.numba_.pairwise import COSINE, METRIC_CODES, from_surrogate
-from shoal._kernels.numba_.silhouette import silhouette_precomputed, silhouette_sorted
+from shoal._kernels.numba_.silhouette import (
+    cluster_distance_sums_symmetric,
+    silhouette_from_sums,
+    silhouette_precomputed,
+    silhouette_sorted,
+)
 from shoal._validation import check_int, check_random_state
 from shoal.metrics._checks import check_number_of_labels, check_X_labels, noise_mask
 
@@ -41,6 +46,10 @@ METRICS = [*METRIC_CODES, "precomputed"]
 _ACC_BYTES = 1 << 20  # per-block (rows x clusters) accumulator
 _TILE_BYTES = 1 << 16  # one column tile of data, meant to stay in L1/L2 cache
 _MAX_ROW_BLOCK = 64
+# Largest (n_clusters x n_samples) accumulator for the symmetric silhouette kernel, which
+# computes each pair once; above it, the kernel that recomputes pairs with O(block) scratch.
+_SYMMETRIC_BYTES = 256 << 20
+_SYMMETRIC_BLOCK = 256
 
 
 def _row_block(n_clusters: int) -> int:
@@ -88,7 +97,13 @@ def _silhouette_values(X: np.ndarray, labels: np.ndarray, metric: str) -> np.nda
         return out
     XT, codes_s, starts, order = _sorted_by_cluster(X, codes, counts, metric)
     out_s = np.empty(n, dtype=np.float64)
-    silhouette_sorted(XT, codes_s, starts, METRIC_CODES[metric], rb, _col_tile(XT), out_s)
+    code = METRIC_CODES[metric]
+    if 8 * counts.shape[0] * n <= _SYMMETRIC_BYTES:
+        acc = np.zeros((counts.shape[0], n), dtype=np.float64)
+        cluster_distance_sums_symmetric(XT, codes_s, starts, code, _SYMMETRIC_BLOCK, acc)
+        silhouette_from_sums(acc, codes_s, counts, out_s)
+    else:
+        silhouette_sorted(XT, codes_s, starts, code, rb, _col_tile(XT), out_s)
     out[order] = out_s
     return out
 

@@ -10,6 +10,7 @@ from scipy.spatial.distance import cdist
 from sklearn import metrics as skm
 
 from shoal.metrics import (
+    _internal,
     calinski_harabasz_score,
     davies_bouldin_score,
     dunn_index,
@@ -98,13 +99,26 @@ def test_silhouette_precomputed_matches_sklearn(kind, dtype):
     np.testing.assert_allclose(got, silhouette_samples(X, labels), rtol=0, atol=1e-6)
 
 
-def test_silhouette_more_blocks_than_threads_and_tiles():
-    # Enough samples for several row blocks and column tiles, clusters crossing tile edges.
-    X = _data(1500, 40, np.float64, seed=5)
-    labels = np.random.default_rng(5).integers(0, 7, 1500)
-    np.testing.assert_allclose(
-        silhouette_samples(X, labels), skm.silhouette_samples(X, labels), rtol=0, atol=TOL
-    )
+@pytest.fixture(params=["symmetric", "row-blocks"])
+def kernel_path(request, monkeypatch):
+    """Run a test through both silhouette kernels (each pair once, or per row block)."""
+    if request.param == "row-blocks":
+        monkeypatch.setattr(_internal, "_SYMMETRIC_BYTES", 0)
+    return request.param
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize(("n_samples", "n"), [(700, 1), (1000, 257)])
+def test_silhouette_kernels_blocks_and_tiles(kernel_path, n_samples, n, metric, dtype):
+    # Several blocks (3 and 4 of 256: an odd and an even count for the round-robin), row
+    # blocks and column tiles, clusters that cross block and tile edges, a singleton.
+    X = _data(n_samples, 12, dtype, seed=5)
+    labels = np.random.default_rng(5).integers(0, 7, n_samples)
+    labels[:n] = 9  # one cluster of n samples (a singleton when n = 1)
+    got = silhouette_samples(X, labels, metric=metric)
+    want = skm.silhouette_samples(_reference_X(X), labels, metric=metric)
+    np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
 
 
 @pytest.mark.parametrize("metric", ["euclidean", "precomputed"])

@@ -18,7 +18,12 @@ from numba import njit, prange
 
 from shoal._kernels.numba_.pairwise import FASTMATH, gather_rows, tile_distances
 
-__all__ = ["silhouette_precomputed", "silhouette_sorted"]
+__all__ = [
+    "cluster_distance_sums_symmetric",
+    "silhouette_from_sums",
+    "silhouette_precomputed",
+    "silhouette_sorted",
+]
 
 
 @njit(cache=True, nogil=True)
@@ -142,3 +147,125 @@ def silhouette_precomputed(
             for j in range(n):
                 acc[labels[j]] += D[i, j]
             out[i] = _row_silhouette(acc, labels[i], counts)
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _block_pair(
+    XT: np.ndarray,
+    labels: np.ndarray,
+    starts: np.ndarray,
+    metric: int,
+    bi: int,
+    bj: int,
+    block: int,
+    acc: np.ndarray,
+) -> None:
+    """Add the distances between sample blocks ``bi`` and ``bj`` to both sides of ``acc``."""
+    d, n = XT.shape
+    i0 = bi * block
+    i1 = min(n, i0 + block)
+    j0 = bj * block
+    j1 = min(n, j0 + block)
+    rows = np.empty((i1 - i0, d), dtype=np.float64)
+    gather_rows(XT, i0, i1, rows)
+    dist = np.empty(j1 - j0, dtype=np.float64)
+    for i in range(i0, i1):
+        tile_distances(XT, rows[i - i0], j0, j1, metric, True, dist)
+        if bi == bj:  # a block with itself: count each pair (i, j > i) once
+            for j in range(j0, min(j1, i + 1)):
+                dist[j - j0] = 0.0
+        # Sums of sample i to the clusters of block bj ...
+        s0 = j0
+        while s0 < j1:
+            c = labels[s0]
+            s1 = min(j1, starts[c + 1])
+            s = 0.0
+            for j in range(s0 - j0, s1 - j0):
+                s += dist[j]
+            acc[c, i] += s
+            s0 = s1
+        # ... and, by symmetry, of the samples of block bj to the cluster of i.
+        col = acc[labels[i], j0:j1]
+        for j in range(j1 - j0):
+            col[j] += dist[j]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def cluster_distance_sums_symmetric(
+    XT: np.ndarray,
+    labels: np.ndarray,
+    starts: np.ndarray,
+    metric: int,
+    block: int,
+    acc: np.ndarray,
+) -> None:
+    """Per-sample sums of distances to every cluster, each pair of samples computed once.
+
+    Blocks of samples meet in a round-robin tournament (the circle method): in each round
+    every block is paired with exactly one other, so the pairs of a round run in parallel
+    without two threads ever writing the same column of ``acc``. Half the distance work of
+    ``silhouette_sorted``, at the cost of an ``(n_clusters, n_samples)`` accumulator.
+
+    Parameters
+    ----------
+    XT : ndarray of shape (n_features, n_samples), float32 or float64, C-contiguous
+        IN. Transposed data sorted by cluster (unit-norm samples for the cosine metric).
+    labels : ndarray of shape (n_samples,), int64
+        IN. Non-decreasing cluster code of each sample.
+    starts : ndarray of shape (n_clusters + 1,), int64
+        IN. Start of each cluster, then ``n_samples``.
+    metric : int
+        IN. A ``pairwise.METRIC_CODES`` value.
+    block : int
+        IN. Samples per block.
+    acc : ndarray of shape (n_clusters, n_samples), float64, zero on entry
+        OUT. ``acc[c, i]`` is the sum of distances from sample ``i`` to cluster ``c``.
+
+    Notes
+    -----
+    O(n_samples**2 * n_features / 2) time, O(n_clusters * n_samples) output, O(block *
+    n_features) scratch per thread.
+    """
+    n = XT.shape[1]
+    nb = (n + block - 1) // block
+    m = nb + (nb % 2)  # an odd count gets a dummy block: its partner sits the round out
+    for b in prange(nb):
+        _block_pair(XT, labels, starts, metric, b, b, block, acc)
+    for r in range(m - 1):
+        for tt in prange(m // 2):
+            t = np.int64(tt)
+            if t == 0:
+                p = m - 1
+                q = r
+            else:
+                p = (r + t) % (m - 1)
+                q = (r - t + m - 1) % (m - 1)
+            if p < nb and q < nb:
+                _block_pair(XT, labels, starts, metric, p, q, block, acc)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def silhouette_from_sums(
+    acc: np.ndarray, labels: np.ndarray, counts: np.ndarray, out: np.ndarray
+) -> None:
+    """Silhouette of each sample from ``acc`` (n_clusters, n_samples) float64 (IN).
+
+    ``labels`` (n_samples,) int64 and ``counts`` (n_clusters,) int64 are IN; ``out``
+    (n_samples,) float64 is OUT.
+    """
+    k, n = acc.shape
+    for i in prange(n):
+        own = labels[i]
+        n_own = counts[own]
+        if n_own <= 1:
+            out[i] = 0.0
+            continue
+        a = acc[own, i] / (n_own - 1)
+        b = np.inf
+        for c in range(k):
+            if c != own:
+                v = acc[c, i] / counts[c]
+                if v < b:
+                    b = v
+        mx = max(a, b)
+        out[i] = 0.0 if mx == 0.0 else (b - a) / mx
