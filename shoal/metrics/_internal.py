@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 
 from shoal._kernels.numba_.davies_bouldin import davies_bouldin_ratios
@@ -46,8 +47,9 @@ METRICS = [*METRIC_CODES, "precomputed"]
 _ACC_BYTES = 1 << 20  # per-block (rows x clusters) accumulator
 _TILE_BYTES = 1 << 16  # one column tile of data, meant to stay in L1/L2 cache
 _MAX_ROW_BLOCK = 64
-# Largest (n_clusters x n_samples) accumulator for the symmetric silhouette kernel, which
-# computes each pair once; above it, the kernel that recomputes pairs with O(block) scratch.
+# Largest (n_threads x n_clusters x n_samples) accumulator for the symmetric silhouette
+# kernel, which computes each pair once; above it, the kernel that computes every pair twice
+# with O(block x n_clusters) scratch.
 _SYMMETRIC_BYTES = 256 << 20
 _SYMMETRIC_BLOCK = 256
 
@@ -98,8 +100,9 @@ def _silhouette_values(X: np.ndarray, labels: np.ndarray, metric: str) -> np.nda
     XT, codes_s, starts, order = _sorted_by_cluster(X, codes, counts, metric)
     out_s = np.empty(n, dtype=np.float64)
     code = METRIC_CODES[metric]
-    if 8 * counts.shape[0] * n <= _SYMMETRIC_BYTES:
-        acc = np.zeros((counts.shape[0], n), dtype=np.float64)
+    lanes = numba.get_num_threads()
+    if 8 * lanes * counts.shape[0] * n <= _SYMMETRIC_BYTES:
+        acc = np.zeros((lanes, counts.shape[0], n), dtype=np.float64)
         cluster_distance_sums_symmetric(XT, codes_s, starts, code, _SYMMETRIC_BLOCK, acc)
         silhouette_from_sums(acc, codes_s, counts, out_s)
     else:

@@ -344,3 +344,19 @@ def test_sample_size_validated():
     X = _data(10, 2, np.float64)
     with pytest.raises(ValueError, match=r"sample_size=0 must be >= 1"):
         silhouette_score(X, [0, 1] * 5, sample_size=0)
+
+
+def test_silhouette_reproducible_and_thread_count_independent(kernel_path):
+    import numba
+
+    X = _data(900, 5, np.float64, seed=12)
+    labels = np.random.default_rng(12).integers(0, 5, 900)
+    first = silhouette_samples(X, labels)
+    np.testing.assert_array_equal(silhouette_samples(X, labels), first)  # bitwise
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        single = silhouette_samples(X, labels)
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_allclose(single, first, rtol=0, atol=1e-13)

@@ -201,10 +201,13 @@ def cluster_distance_sums_symmetric(
 ) -> None:
     """Per-sample sums of distances to every cluster, each pair of samples computed once.
 
-    Blocks of samples meet in a round-robin tournament (the circle method): in each round
-    every block is paired with exactly one other, so the pairs of a round run in parallel
-    without two threads ever writing the same column of ``acc``. Half the distance work of
-    ``silhouette_sorted``, at the cost of an ``(n_clusters, n_samples)`` accumulator.
+    The pairs of sample blocks ``(bi, bj)``, ``bi <= bj``, are dealt round-robin to
+    ``n_lanes`` lanes, one ``prange`` iteration each; a lane adds into its own slice of
+    ``acc``, so threads never write the same memory, there is a single join at the end
+    (cheap on a busy machine, unlike one barrier per round), and the result depends only on
+    the number of lanes, not on thread timing. Half the distance work of
+    ``silhouette_sorted``, at the cost of ``n_lanes`` accumulators of
+    ``(n_clusters, n_samples)``.
 
     Parameters
     ----------
@@ -218,53 +221,63 @@ def cluster_distance_sums_symmetric(
         IN. A ``pairwise.METRIC_CODES`` value.
     block : int
         IN. Samples per block.
-    acc : ndarray of shape (n_clusters, n_samples), float64, zero on entry
-        OUT. ``acc[c, i]`` is the sum of distances from sample ``i`` to cluster ``c``.
+    acc : ndarray of shape (n_lanes, n_clusters, n_samples), float64, zero on entry
+        OUT. ``acc[:, c, i].sum()`` is the sum of distances from sample ``i`` to cluster
+        ``c``; ``n_lanes`` is usually the number of threads.
 
     Notes
     -----
-    O(n_samples**2 * n_features / 2) time, O(n_clusters * n_samples) output, O(block *
-    n_features) scratch per thread.
+    O(n_samples**2 * n_features / 2) time, O(n_lanes * n_clusters * n_samples) output,
+    O(block * n_features) scratch per thread.
     """
     n = XT.shape[1]
+    n_lanes = acc.shape[0]
     nb = (n + block - 1) // block
-    m = nb + (nb % 2)  # an odd count gets a dummy block: its partner sits the round out
-    for b in prange(nb):
-        _block_pair(XT, labels, starts, metric, b, b, block, acc)
-    for r in range(m - 1):
-        for tt in prange(m // 2):
-            t = np.int64(tt)
-            if t == 0:
-                p = m - 1
-                q = r
-            else:
-                p = (r + t) % (m - 1)
-                q = (r - t + m - 1) % (m - 1)
-            if p < nb and q < nb:
-                _block_pair(XT, labels, starts, metric, p, q, block, acc)
+    for lane in prange(n_lanes):
+        out = acc[lane]
+        count = 0
+        for bi in range(nb):
+            for bj in range(bi, nb):
+                if count % n_lanes == lane:
+                    _block_pair(XT, labels, starts, metric, bi, bj, block, out)
+                count += 1
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def silhouette_from_sums(
     acc: np.ndarray, labels: np.ndarray, counts: np.ndarray, out: np.ndarray
 ) -> None:
-    """Silhouette of each sample from ``acc`` (n_clusters, n_samples) float64 (IN).
+    """Silhouette of each sample from per-lane distance sums.
 
-    ``labels`` (n_samples,) int64 and ``counts`` (n_clusters,) int64 are IN; ``out``
-    (n_samples,) float64 is OUT.
+    Parameters
+    ----------
+    acc : ndarray of shape (n_lanes, n_clusters, n_samples), float64
+        IN. Output of ``cluster_distance_sums_symmetric``.
+    labels : ndarray of shape (n_samples,), int64
+        IN. Cluster code of each sample.
+    counts : ndarray of shape (n_clusters,), int64
+        IN. Cluster sizes.
+    out : ndarray of shape (n_samples,), float64
+        OUT. Silhouette value of each sample.
     """
-    k, n = acc.shape
+    n_lanes, k, n = acc.shape
     for i in prange(n):
         own = labels[i]
         n_own = counts[own]
         if n_own <= 1:
             out[i] = 0.0
             continue
-        a = acc[own, i] / (n_own - 1)
+        a = 0.0
+        for lane in range(n_lanes):
+            a += acc[lane, own, i]
+        a /= n_own - 1
         b = np.inf
         for c in range(k):
             if c != own:
-                v = acc[c, i] / counts[c]
+                v = 0.0
+                for lane in range(n_lanes):
+                    v += acc[lane, c, i]
+                v /= counts[c]
                 if v < b:
                     b = v
         mx = max(a, b)
