@@ -1,9 +1,11 @@
 """Internal clustering indices: silhouette, Davies-Bouldin, Calinski-Harabasz and Dunn.
 
 They score a partition of data ``X`` without ground truth. The quadratic ones (silhouette,
-Dunn) run as chunked, parallel numba kernels that never hold an ``n x n`` distance matrix:
-scratch memory is a row block times the number of clusters. Davies-Bouldin and
-Calinski-Harabasz need O(n_samples * n_features) memory.
+Dunn) run as chunked, parallel numba kernels that never hold an ``n x n`` distance matrix.
+The silhouette computes each pair of samples once into per-thread ``(n_clusters,
+n_samples)`` sums while those fit a 256 MiB budget, and otherwise computes every pair twice
+with only a (row block x n_clusters) scratch per thread; Dunn visits each pair once with O(1)
+scratch. Davies-Bouldin and Calinski-Harabasz need O(n_samples * n_features) memory.
 
 Precision: float32 data is read as is (no float64 copy) but every distance and sum
 accumulates in float64, so float32 input gives the value scikit-learn computes on
@@ -157,7 +159,9 @@ default="euclidean"
     float32 input. Noise (label -1) is an ordinary cluster unless ``noise="drop"``.
 
     Time O(n_samples**2 * n_features); memory O(n_samples * n_features) for a sorted copy of
-    the data plus a small per-thread block (no ``n x n`` matrix).
+    the data plus per-sample, per-cluster distance sums: ``n_threads * n_clusters *
+    n_samples`` floats while they fit 256 MiB (each pair is then computed once), else a
+    ``64 x n_clusters`` block per thread (each pair computed twice). Never ``n x n``.
 
     Examples
     --------
