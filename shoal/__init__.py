@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from . import metrics
 from .centroid import KMeans, kmeans_plusplus
 
 __version__ = "0.1.0"
 
-__all__ = ["KMeans", "__version__", "kmeans_plusplus"]
+__all__ = ["KMeans", "__version__", "kmeans_plusplus", "metrics"]

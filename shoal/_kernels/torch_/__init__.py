@@ -9,10 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 
+class MissingKernelError(NotImplementedError, AttributeError):
+    """A kernel this backend does not have (an AttributeError too, so ``hasattr`` is False)."""
+
+
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
-    raise NotImplementedError(
+    raise MissingKernelError(
         f"The torch_ backend has no kernel {name!r} yet; use the numba_ backend "
         "(pass numpy arrays, device='cpu')."
     )
