@@ -18,9 +18,9 @@ def test_parameter_messages_name_parameter_and_value():
         check_int("k", 0, low=1)
     with pytest.raises(TypeError, match="k=True must be an integer"):
         check_int("k", True)
-    with pytest.raises(ValueError, match="tol=2.0 must be <= 1"):
+    with pytest.raises(ValueError, match=r"tol=2\.0 must be <= 1"):
         check_real("tol", 2.0, high=1)
-    with pytest.raises(ValueError, match="ratio=0.0 must be > 0"):
+    with pytest.raises(ValueError, match=r"ratio=0\.0 must be > 0"):
         check_real("ratio", 0.0, low=0.0, low_inclusive=False)
     with pytest.raises(ValueError, match="tol=nan must be finite"):
         check_real("tol", float("nan"))
