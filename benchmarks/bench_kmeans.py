@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 from shoal import KMeans, kmeans_plusplus
 
 
-def gemm_floor(X: np.ndarray, C: np.ndarray, iters: int, chunk: int = 65536) -> float:
+def gemm_floor(X: np.ndarray, C: np.ndarray, iters: int, chunk: int = 4096) -> float:
     """Time of ``iters`` chunked X @ C.T products: the arithmetic floor of Lloyd."""
 
     def run() -> None:
