@@ -41,6 +41,9 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
 # Exceptions that mean "the input or the options are wrong", reported as one line.
 _USER_ERRORS = (FileNotFoundError, ValueError, TypeError, ImportError, OSError)
 
+# Warnings meant for developers (numba, numpy deprecations), not for someone running a command.
+_HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning)
+
 _TABLE_ROWS = 30  # the rich table shows at most this many feature means; the JSON has all
 
 app = typer.Typer(
@@ -160,7 +163,8 @@ def _fit(
         warnings.simplefilter("always")
         with err.status(f"Fitting {cls.__name__}(n_clusters={n_clusters})…"):
             estimator.fit(Z)
-    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+    shown = [w for w in caught if not issubclass(w.category, _HIDDEN_WARNINGS)]
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in shown):
         err.print(f"warning: {message}", markup=False)
 
     labels = np.asarray(estimator.labels_, dtype=np.int64)

@@ -15,6 +15,26 @@ pd = pytest.importorskip("pandas")
 runner = CliRunner()
 
 
+class NoisyClusterer:
+    """Stand-in for a density estimator: marks the first rows as noise and warns once."""
+
+    def __init__(self, n_clusters=2, random_state=None):
+        self.n_clusters = n_clusters
+        self.random_state = random_state
+
+    def get_params(self, deep=True):
+        return {"n_clusters": self.n_clusters, "random_state": self.random_state}
+
+    def fit(self, X):
+        import warnings
+
+        warnings.warn("did not converge", UserWarning, stacklevel=2)
+        warnings.warn("old API", DeprecationWarning, stacklevel=2)
+        self.labels_ = np.arange(len(X)) % self.n_clusters
+        self.labels_[:3] = -1
+        return self
+
+
 @pytest.fixture(autouse=True)
 def kmeans_available(monkeypatch):
     """Until shoal's KMeans lands, run the CLI against scikit-learn's as a test double."""
@@ -42,6 +62,22 @@ def _assert_one_line_error(result, *fragments):
     assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
     for fragment in fragments:
         assert fragment in errors[0]
+
+
+def test_noise_label_and_warnings(blobs_csv, tmp_path, monkeypatch):
+    monkeypatch.setitem(cli.ALGORITHMS, "noisy", (__name__, "NoisyClusterer"))
+    path, n = blobs_csv
+    summary = tmp_path / "s.json"
+    args = ["cluster", str(path), "-a", "noisy", "-k", "2", "--summary", str(summary)]
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    assert "warning: did not converge" in result.stderr
+    assert "old API" not in result.stderr
+    assert "noise" in result.stdout
+    info = json.loads(summary.read_text())
+    assert info["n_noise"] == 3 and info["n_clusters"] == 2
+    assert info["inertia"] is None
+    assert sum(info["cluster_sizes"].values()) == n
 
 
 def test_version():
