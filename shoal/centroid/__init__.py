@@ -2,5 +2,6 @@
 
 from ._kmeans_core import kmeans_plusplus
 from .kmeans import KMeans
+from .minibatch import MiniBatchKMeans
 
-__all__ = ["KMeans", "kmeans_plusplus"]
+__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]

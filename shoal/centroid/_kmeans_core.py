@@ -23,6 +23,7 @@ __all__ = [
     "init_centroids",
     "kmeans_plusplus",
     "kmeans_single",
+    "labels_inertia",
     "n_blocks_for",
     "relocate_empty_clusters",
     "tolerance",
@@ -193,8 +194,8 @@ def init_centroids(
     if isinstance(init, str) and init == "k-means++":
         centers, _ = _kmeans_plusplus(X, k, w, rng, None, backend)
     elif isinstance(init, str) and init == "random":
-        p = w.astype(np.float64) / float(w.sum(dtype=np.float64))
-        idx = rng.choice(n, size=k, replace=False, p=p)
+        # p in X's dtype, as scikit-learn computes it, so that the draws are the same.
+        idx = rng.choice(n, size=k, replace=False, p=w / w.sum())
         centers = X[idx]
     elif callable(init):
         centers = np.asarray(init(X, k, random_state=rng), dtype=X.dtype)
@@ -404,6 +405,29 @@ def kmeans_single(
             )  # fmt: skip
     inertia = float(kern.inertia_dense(X, w, centers, labels))
     return KMeansResult(labels, inertia, centers, i + 1)
+
+
+def labels_inertia(
+    X: np.ndarray, w: np.ndarray, centers: np.ndarray, backend: Backend
+) -> tuple[np.ndarray, float]:
+    """Nearest centre of every sample (BLAS tiles, no n x k matrix) and the weighted inertia
+    (exact differences)."""
+    kern = backend.kernels
+    n, d = X.shape
+    k = centers.shape[0]
+    centers = np.ascontiguousarray(centers, dtype=X.dtype)
+    labels = np.empty(n, dtype=np.int64)
+    bounds = kern.block_bounds(n, n_blocks_for(n, k, d))
+    chunk = int(max(16, min(1024, 32768 // max(k, 1))))
+    c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
+    dummy = np.empty(0, dtype=np.float64)
+    no_sums = np.empty((0, 0, 0), dtype=np.float64)
+    with _blas_one_thread():
+        kern.lloyd_step(
+            X, w, centers, c_sq, dummy, bounds, chunk,
+            labels, no_sums, np.empty((0, 0)), dummy, 0.0, 0,
+        )  # fmt: skip
+    return labels, float(kern.inertia_dense(X, w, centers, labels))
 
 
 def _cross_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:

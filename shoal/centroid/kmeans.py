@@ -33,7 +33,96 @@ __all__ = ["KMeans"]
 METRICS = ("euclidean", "cosine")
 
 
-class KMeans(CentroidMixin, BaseClusterer):
+class _KMeansPredictor(CentroidMixin, BaseClusterer):
+    """predict / transform / score against ``cluster_centers_``, shared by the k-means family."""
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _prepare(self, X: Any, reset: bool) -> np.ndarray:
+        """Validate X; for cosine, return unit-norm rows (a copy)."""
+        X = validate_X(self, X, reset=reset, min_samples=1 if not reset else 2)
+        if getattr(self, "metric", "euclidean") == "cosine":
+            X = _unit_rows(X)
+        return X
+
+    def _assign(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        backend = select_backend(X)
+        centers = self.cluster_centers_.astype(X.dtype, copy=False)
+        labels = np.empty(X.shape[0], dtype=np.int64)
+        min_sq = np.empty(X.shape[0], dtype=np.float64)
+        c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
+        backend.kernels.assign_labels(X, centers, c_sq, labels, min_sq)
+        return labels, min_sq
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Index of the closest centre for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int64
+        """
+        check_fitted(self, "cluster_centers_")
+        X = self._prepare(X, reset=False)
+        return self._assign(X)[0]
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Distance of each sample to every centre (the n x k matrix the caller asked for).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters), X's dtype
+            Euclidean distances (between unit-norm rows and centres for ``metric='cosine'``).
+        """
+        check_fitted(self, "cluster_centers_")
+        X = self._prepare(X, reset=False)
+        backend = select_backend(X)
+        out = np.empty((X.shape[0], self.cluster_centers_.shape[0]), dtype=X.dtype)
+        centers = self.cluster_centers_.astype(X.dtype, copy=False)
+        backend.kernels.transform_dense(X, centers, out)
+        return out
+
+    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit, then return the distances of X to the centres (see ``transform``)."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Opposite of the inertia of X against the fitted centres (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample.
+
+        Returns
+        -------
+        score : float
+        """
+        check_fitted(self, "cluster_centers_")
+        X = self._prepare(X, reset=False)
+        w = check_sample_weight(sample_weight, X.shape[0], np.float64)
+        _, min_sq = self._assign(X)
+        total = float(np.dot(w, min_sq))
+        return -(total / 2.0 if getattr(self, "metric", "euclidean") == "cosine" else total)
+
+
+class KMeans(_KMeansPredictor):
     """K-means clustering (drop-in for ``sklearn.cluster.KMeans``).
 
     Minimises the within-cluster sum of squared distances. Every algorithm runs the same
@@ -53,7 +142,7 @@ default='k-means++'
         ``init(X, n_clusters, random_state=rng)`` and returns the centres.
     n_init : 'auto' or int, default='auto'
         Number of runs from different seeds; the lowest inertia wins. 'auto' is 1 for
-        'k-means++', a callable or an array, and 10 for 'random'.
+        'k-means++' or an array, and 10 for 'random' or a callable (scikit-learn's rule).
     max_iter : int, default=300
         Most iterations of one run.
     tol : float, default=1e-4
@@ -143,11 +232,6 @@ default='k-means++'
         self.algorithm = algorithm
         self.metric = metric
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
     def _validate_params(self) -> None:
         check_int("n_clusters", self.n_clusters, low=1)
         if not (isinstance(self.init, str) or callable(self.init) or hasattr(self.init, "__len__")):
@@ -165,10 +249,14 @@ default='k-means++'
         check_option("algorithm", self.algorithm, ALGORITHMS)
         check_option("metric", self.metric, METRICS)
 
-    def _resolved_n_init(self) -> int:
+    def _resolved_n_init(self, default: int = 10) -> int:
+        """scikit-learn's rule: 'auto' is ``default`` for 'random' and a callable, else 1; an
+        array init runs once."""
+        init = self.init
+        is_array = not (isinstance(init, str) or callable(init))
         if isinstance(self.n_init, str):
-            return 10 if isinstance(self.init, str) and self.init == "random" else 1
-        if not isinstance(self.init, str) and self.n_init != 1:
+            return default if (isinstance(init, str) and init == "random") or callable(init) else 1
+        if is_array and self.n_init != 1:
             warnings.warn(
                 f"Explicit initial center position passed: performing only one init in "
                 f"{type(self).__name__} instead of n_init={self.n_init}.",
@@ -184,13 +272,6 @@ default='k-means++'
         if self.algorithm in ("elkan", "hamerly") and self.n_clusters == 1:
             return "lloyd"
         return str(self.algorithm)
-
-    def _prepare(self, X: Any, reset: bool) -> np.ndarray:
-        """Validate X; for cosine, return unit-norm rows (a copy)."""
-        X = validate_X(self, X, reset=reset, min_samples=1 if not reset else 2)
-        if self.metric == "cosine":
-            X = _unit_rows(X)
-        return X
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:
         """Compute k-means clustering.
@@ -273,79 +354,6 @@ default='k-means++'
         self.n_iter_ = best.n_iter
         warn_if_fewer_clusters(self.labels_, k)
         return self
-
-    def _assign(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        backend = select_backend(X)
-        centers = self.cluster_centers_.astype(X.dtype, copy=False)
-        labels = np.empty(X.shape[0], dtype=np.int64)
-        min_sq = np.empty(X.shape[0], dtype=np.float64)
-        c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
-        backend.kernels.assign_labels(X, centers, c_sq, labels, min_sq)
-        return labels, min_sq
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Index of the closest centre for each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,), int64
-        """
-        check_fitted(self, "cluster_centers_")
-        X = self._prepare(X, reset=False)
-        return self._assign(X)[0]
-
-    def transform(self, X: Any) -> np.ndarray:
-        """Distance of each sample to every centre (the n x k matrix the caller asked for).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters), X's dtype
-            Euclidean distances (between unit-norm rows and centres for ``metric='cosine'``).
-        """
-        check_fitted(self, "cluster_centers_")
-        X = self._prepare(X, reset=False)
-        backend = select_backend(X)
-        out = np.empty((X.shape[0], self.cluster_centers_.shape[0]), dtype=X.dtype)
-        centers = self.cluster_centers_.astype(X.dtype, copy=False)
-        backend.kernels.transform_dense(X, centers, out)
-        return out
-
-    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
-        """Fit, then return the distances of X to the centres (see ``transform``)."""
-        return self.fit(X, sample_weight=sample_weight).transform(X)
-
-    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
-        """Opposite of the inertia of X against the fitted centres (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample.
-
-        Returns
-        -------
-        score : float
-        """
-        check_fitted(self, "cluster_centers_")
-        X = self._prepare(X, reset=False)
-        w = check_sample_weight(sample_weight, X.shape[0], np.float64)
-        _, min_sq = self._assign(X)
-        total = float(np.dot(w, min_sq))
-        return -(total / 2.0 if self.metric == "cosine" else total)
 
 
 def _canonical_order(centers: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

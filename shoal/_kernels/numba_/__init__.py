@@ -15,6 +15,7 @@ from .kmeans import (
     sq_dist_to_assigned,
     transform_dense,
 )
+from .minibatch import minibatch_step
 from .seeding import (
     kmpp_add_center,
     kmpp_candidate_potentials,
@@ -33,6 +34,7 @@ __all__ = [
     "kmpp_sample",
     "kmpp_take_candidate",
     "lloyd_step",
+    "minibatch_step",
     "row_sq_norms",
     "sq_dist_to_assigned",
     "transform_dense",

@@ -1,0 +1,482 @@
+"""MiniBatchKMeans: k-means on random mini-batches (Sculley 2010), scikit-learn's conventions."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._backend import Backend, select_backend
+from .._validation import (
+    check_int,
+    check_n_clusters,
+    check_option,
+    check_random_state,
+    check_real,
+    check_sample_weight,
+    validate_X,
+)
+from ._kmeans_core import (
+    INITS,
+    _blas_one_thread,
+    check_init_array,
+    init_centroids,
+    labels_inertia,
+    tolerance,
+)
+from .kmeans import KMeans, _KMeansPredictor
+
+__all__ = ["MiniBatchKMeans"]
+
+
+class _EarlyStop:
+    """scikit-learn's stopping rule: an exponentially weighted average (EWA) of the mean batch
+    inertia that has not improved for ``max_no_improvement`` steps, or a centre shift within
+    ``tol``."""
+
+    def __init__(self, batch: int, n: int, tol: float, patience: int | None, verbose: int):
+        self.alpha = min(batch * 2.0 / (n + 1), 1.0)
+        self.batch = batch
+        self.tol = tol
+        self.patience = patience
+        self.verbose = verbose
+        self.ewa: float | None = None
+        self.ewa_min: float | None = None
+        self.stale = 0
+        self.last = 0.0
+
+    def __call__(self, step: int, n_steps: int, shift: float, batch_inertia: float) -> bool:
+        mean = batch_inertia / self.batch
+        self.last = mean
+        step += 1
+        if step == 1:
+            if self.verbose:
+                print(f"Minibatch step {step}/{n_steps}: mean batch inertia: {mean}")
+            return False
+        self.ewa = mean if self.ewa is None else self.ewa * (1 - self.alpha) + mean * self.alpha
+        if self.verbose:
+            print(
+                f"Minibatch step {step}/{n_steps}: mean batch inertia: {mean}, "
+                f"ewa inertia: {self.ewa}"
+            )
+        if self.tol > 0.0 and shift <= self.tol:
+            if self.verbose:
+                print(f"Converged (small centers change) at step {step}/{n_steps}")
+            return True
+        if self.ewa_min is None or self.ewa < self.ewa_min:
+            self.stale = 0
+            self.ewa_min = self.ewa
+        else:
+            self.stale += 1
+        if self.patience is not None and self.stale >= self.patience:
+            if self.verbose:
+                print(f"Converged (lack of improvement in inertia) at step {step}/{n_steps}")
+            return True
+        return False
+
+
+class MiniBatchKMeans(_KMeansPredictor):
+    """Mini-batch k-means (drop-in for ``sklearn.cluster.MiniBatchKMeans``).
+
+    Each step draws ``batch_size`` samples (with replacement, with probability proportional to
+    ``sample_weight``), assigns them to the nearest centre and moves each centre towards the
+    mean of its new samples with a learning rate of 1 / (weight the centre has absorbed so far).
+    Rarely used centres are periodically moved onto random batch samples
+    (``reassignment_ratio``). Stops after ``max_iter`` passes over the data, when the smoothed
+    batch inertia has not improved for ``max_no_improvement`` steps, or when the centres move
+    less than ``tol``. For the same ``random_state`` the batches, reassignments and stopping
+    step are scikit-learn's (the same draws from the same generator).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    init : {'k-means++', 'random'}, callable or array-like of shape (n_clusters, n_features), \
+default='k-means++'
+        As in ``KMeans``; computed on a random subsample of ``init_size`` rows.
+    max_iter : int, default=100
+        Most passes over the data (``max_iter * n_samples / batch_size`` steps).
+    batch_size : int, default=1024
+        Samples per mini-batch.
+    verbose : int, default=0
+        Print the batch inertia of every step.
+    compute_labels : bool, default=True
+        After the steps, assign every sample (sets ``labels_`` and the exact ``inertia_``);
+        with False, ``inertia_`` is the smoothed batch estimate and ``labels_`` is not set.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initialisation, the batches and the reassignments.
+    tol : float, default=0.0
+        Stop when the summed squared centre shift of a step is at most ``tol`` times the mean
+        per-feature variance of X (0 disables it).
+    max_no_improvement : int or None, default=10
+        Stop after this many steps without improvement of the smoothed batch inertia (None
+        disables it).
+    init_size : int or None, default=None
+        Rows sampled for the initialisation and for comparing the ``n_init`` starts;
+        ``3 * batch_size`` (at least ``3 * n_clusters``) when None.
+    n_init : 'auto' or int, default='auto'
+        Initialisations tried (the best initial inertia on a validation sample wins); 'auto' is
+        3 for 'random' or a callable and 1 otherwise.
+    reassignment_ratio : float, default=0.01
+        A centre that absorbed less than this fraction of the largest centre's weight is moved
+        to a random sample of the current batch (every ``10 * n_clusters`` samples seen, and
+        whenever a centre is still empty).
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Centres, X's dtype.
+    labels_ : ndarray of shape (n_samples,), int64
+        Label of each training sample (when ``compute_labels``).
+    inertia_ : float
+        Weighted sum of squared distances of the training samples to their closest centre.
+    n_iter_ : int
+        Passes over the data (a step counts ``batch_size / n_samples`` of a pass).
+    n_steps_ : int
+        Mini-batch steps done.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names when X had string column names.
+
+    Notes
+    -----
+    Each step is one numba call that gathers the batch rows, finds their nearest centres with a
+    BLAS tile per thread and updates the centres, so no batch copy of X and no ``(n, k)``
+    matrix is made; memory O(n + batch_size · k). When ``n_samples <= batch_size`` every
+    mini-batch would be the whole data set: shoal then runs full-batch k-means (``KMeans``
+    with the same ``init``, ``n_init``, ``max_iter``, ``tol`` and ``random_state``), which is
+    deterministic, reaches at least as low an inertia, and treats weights exactly like
+    repeated samples. ``partial_fit`` always does one mini-batch step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shoal import MiniBatchKMeans
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.normal(0, 0.5, (500, 2)), rng.normal(6, 0.5, (500, 2))])
+    >>> mbk = MiniBatchKMeans(n_clusters=2, batch_size=128, random_state=0).fit(X)
+    >>> sorted(np.abs(np.round(mbk.cluster_centers_[:, 0])).tolist())
+    [0.0, 6.0]
+    >>> bool(mbk.predict([[0.0, 0.0]])[0] != mbk.predict([[6.0, 6.0]])[0])
+    True
+    """
+
+    # Small problems run as full-batch k-means (see Notes); enough restarts that they reach
+    # their global optimum, so weights and repeated samples give the same partition.
+    _test_params: ClassVar[dict[str, Any]] = {"n_clusters": 3, "n_init": 50, "max_iter": 100}
+    _batch_size: int
+    _n_since_last_reassign: int
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init: Any = "k-means++",
+        max_iter: int = 100,
+        batch_size: int = 1024,
+        verbose: int = 0,
+        compute_labels: bool = True,
+        random_state: Any = None,
+        tol: float = 0.0,
+        max_no_improvement: int | None = 10,
+        init_size: int | None = None,
+        n_init: str | int = "auto",
+        reassignment_ratio: float = 0.01,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.init = init
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.verbose = verbose
+        self.compute_labels = compute_labels
+        self.random_state = random_state
+        self.tol = tol
+        self.max_no_improvement = max_no_improvement
+        self.init_size = init_size
+        self.n_init = n_init
+        self.reassignment_ratio = reassignment_ratio
+
+    _resolved_n_init = KMeans._resolved_n_init
+
+    def _validate_params(self) -> None:
+        check_int("n_clusters", self.n_clusters, low=1)
+        if not (isinstance(self.init, str) or callable(self.init) or hasattr(self.init, "__len__")):
+            raise ValueError(
+                f"init={self.init!r} is not valid; use one of {list(INITS)}, an array of shape "
+                "(n_clusters, n_features) or a callable."
+            )
+        if isinstance(self.init, str):
+            check_option("init", self.init, INITS)
+        if not (isinstance(self.n_init, str) and self.n_init == "auto"):
+            check_int("n_init", self.n_init, low=1)
+        check_int("max_iter", self.max_iter, low=1)
+        check_int("batch_size", self.batch_size, low=1)
+        check_int("verbose", self.verbose, low=0)
+        if not isinstance(self.compute_labels, (bool, np.bool_)):
+            raise TypeError(f"compute_labels={self.compute_labels!r} must be True or False.")
+        check_real("tol", self.tol, low=0.0)
+        check_int("max_no_improvement", self.max_no_improvement, low=0, allow_none=True)
+        check_int("init_size", self.init_size, low=1, allow_none=True)
+        check_real("reassignment_ratio", self.reassignment_ratio, low=0.0)
+
+    def _resolved_init_size(self, n: int, k: int, batch: int) -> int:
+        size = self.init_size
+        if size is None:
+            size = 3 * batch
+            if size < k:
+                size = 3 * k
+        elif size < k:
+            warnings.warn(
+                f"init_size={size} should be larger than n_clusters={k}. Setting it to "
+                "min(3*n_clusters, n_samples)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            size = 3 * k
+        return min(int(size), n)
+
+    def _checked_init(self, k: int, d: int, dtype: Any) -> Any:
+        init = self.init
+        if not (isinstance(init, str) or callable(init)):
+            init = check_init_array(init, k, d, dtype)
+        return init
+
+    def _should_reassign(self, counts: np.ndarray) -> bool:
+        """Every ``10 * n_clusters`` samples seen, and whenever a centre is still empty."""
+        self._n_since_last_reassign += self._batch_size
+        if (counts == 0).any() or self._n_since_last_reassign >= 10 * self.n_clusters:
+            self._n_since_last_reassign = 0
+            return True
+        return False
+
+    def _reassign(
+        self,
+        X: np.ndarray,
+        rows: np.ndarray,
+        centers: np.ndarray,
+        counts: np.ndarray,
+        rng: np.random.RandomState,
+    ) -> None:
+        """Move centres with little weight onto random samples of the batch (in place)."""
+        b = rows.shape[0]
+        low = counts < self.reassignment_ratio * counts.max()
+        if low.sum() > 0.5 * b:
+            # At most half a batch of centres move at once.
+            low[np.argsort(counts)[int(0.5 * b) :]] = False
+        n_low = int(low.sum())
+        if n_low:
+            picked = rng.choice(b, replace=False, size=n_low)
+            centers[low] = X[rows[picked]]
+            if self.verbose:
+                print(f"[MiniBatchKMeans] Reassigning {n_low} cluster centers.")
+        if (~low).any():
+            # Not back to zero, or they would be moved again at once.
+            counts[low] = counts[~low].min()
+
+    def _step(
+        self,
+        X: np.ndarray,
+        rows: np.ndarray,
+        wb: np.ndarray,
+        centers: np.ndarray,
+        centers_new: np.ndarray,
+        counts: np.ndarray,
+        work: tuple[np.ndarray, ...],
+        rng: np.random.RandomState,
+        backend: Backend,
+    ) -> tuple[float, float]:
+        reassign = self._should_reassign(counts)
+        labels, min_sq, sums, wsum = work
+        chunk = int(max(16, min(256, 32768 // max(centers.shape[0], 1))))
+        inertia, shift = backend.kernels.minibatch_step(
+            X, rows, wb, centers, centers_new, counts, chunk, labels[: rows.shape[0]],
+            min_sq[: rows.shape[0]], sums, wsum,
+        )  # fmt: skip
+        if reassign and self.reassignment_ratio > 0:
+            self._reassign(X, rows, centers_new, counts, rng)
+            shift = float(((centers_new.astype(np.float64) - centers) ** 2).sum())
+        return float(inertia), float(shift)
+
+    @staticmethod
+    def _workspace(b: int, k: int, d: int) -> tuple[np.ndarray, ...]:
+        return (
+            np.empty(b, dtype=np.int64),
+            np.empty(b, dtype=np.float64),
+            np.empty((k, d), dtype=np.float64),
+            np.empty(k, dtype=np.float64),
+        )
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> MiniBatchKMeans:
+        """Compute the centres from mini-batches of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (float32 stays float32).
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample: batches are drawn with probability proportional to it.
+
+        Returns
+        -------
+        self : MiniBatchKMeans
+            The fitted estimator.
+        """
+        self._validate_params()
+        X = validate_X(self, X, reset=True, min_samples=2)
+        n, d = X.shape
+        k = check_n_clusters(self.n_clusters, n)
+        w = check_sample_weight(sample_weight, n, X.dtype)
+        rng = check_random_state(self.random_state)
+        self._random_state = rng
+        backend = select_backend(X)
+        init = self._checked_init(k, d, X.dtype)
+        n_init = self._resolved_n_init(default=3)
+        self._batch_size = min(int(self.batch_size), n)
+        self._n_since_last_reassign = 0
+        if n <= self.batch_size:
+            return self._fit_full_batch(X, w, k, init, n_init, rng)
+
+        init_size = self._resolved_init_size(n, k, self._batch_size)
+        valid = rng.randint(0, n, init_size)
+        X_valid = X[valid]
+        w_valid = w[valid]
+        best = None
+        best_inertia = np.inf
+        for r in range(n_init):
+            if self.verbose:
+                print(f"Init {r + 1}/{n_init} with method {init}")
+            centers = init_centroids(X, k, init, rng, w, backend, init_size=init_size)
+            _, inertia = labels_inertia(X_valid, w_valid, centers, backend)
+            if self.verbose:
+                print(f"Inertia for init {r + 1}/{n_init}: {inertia}")
+            if best is None or inertia < best_inertia:
+                best, best_inertia = centers, inertia
+        assert best is not None
+        centers = np.ascontiguousarray(best, dtype=X.dtype)
+        centers_new = np.empty_like(centers)
+        counts = np.zeros(k, dtype=np.float64)
+
+        b = self._batch_size
+        # The draws of numpy's RandomState.choice(n, b, p=w / w.sum()): one uniform per row,
+        # searched in the cumulative distribution (scikit-learn draws its batches this way).
+        p = (w / np.sum(w)).astype(np.float64)
+        cdf = p.cumsum()
+        cdf /= cdf[-1]
+        wb = np.ones(b, dtype=np.float64)
+        work = self._workspace(b, k, d)
+        n_steps = (self.max_iter * n) // b
+        stop = _EarlyStop(b, n, tolerance(X, self.tol), self.max_no_improvement, self.verbose)
+        i = 0
+        with _blas_one_thread():
+            for i in range(n_steps):
+                rows = cdf.searchsorted(rng.random_sample(b), side="right")
+                inertia, shift = self._step(
+                    X, rows, wb, centers, centers_new, counts, work, rng, backend
+                )
+                centers, centers_new = centers_new, centers
+                if stop(i, n_steps, shift, inertia):
+                    break
+        self.cluster_centers_ = centers
+        self._counts = counts
+        self.n_steps_ = i + 1
+        self.n_iter_ = math.ceil((i + 1) * b / n)
+        if self.compute_labels:
+            self.labels_, self.inertia_ = labels_inertia(X, w, centers, backend)
+        else:
+            ewa = stop.ewa if stop.ewa is not None else stop.last
+            self.inertia_ = float(ewa * np.sum(w, dtype=np.float64))
+        return self
+
+    def _fit_full_batch(
+        self,
+        X: np.ndarray,
+        w: np.ndarray,
+        k: int,
+        init: Any,
+        n_init: int,
+        rng: np.random.RandomState,
+    ) -> MiniBatchKMeans:
+        """Every batch would be all of X: full-batch k-means (see the class Notes)."""
+        km = KMeans(
+            k,
+            init=init,
+            n_init=n_init,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+            random_state=rng,
+            algorithm="lloyd",
+        ).fit(X, sample_weight=w)
+        self.cluster_centers_ = km.cluster_centers_
+        self._counts = np.bincount(km.labels_, weights=w, minlength=k).astype(np.float64)
+        self.n_steps_ = km.n_iter_
+        self.n_iter_ = km.n_iter_
+        if self.compute_labels:
+            self.labels_ = km.labels_
+        self.inertia_ = km.inertia_
+        return self
+
+    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> MiniBatchKMeans:
+        """Update the centres with one mini-batch step on X.
+
+        The first call initialises the centres from X (so it needs at least ``n_clusters``
+        samples); later calls need X with the same number of features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The mini-batch.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample of the batch.
+
+        Returns
+        -------
+        self : MiniBatchKMeans
+            The updated estimator.
+        """
+        fitted = hasattr(self, "cluster_centers_")
+        if not fitted:
+            self._validate_params()
+        X = validate_X(self, X, reset=not fitted, min_samples=1)
+        n, d = X.shape
+        w = check_sample_weight(sample_weight, n, X.dtype)
+        backend = select_backend(X)
+        if not hasattr(self, "_random_state"):
+            self._random_state = check_random_state(self.random_state)
+        rng = self._random_state
+        if not fitted:
+            k = check_n_clusters(self.n_clusters, n)
+            self._batch_size = min(int(self.batch_size), n)
+            init = self._checked_init(k, d, X.dtype)
+            init_size = self._resolved_init_size(n, k, self._batch_size)
+            self.cluster_centers_ = init_centroids(X, k, init, rng, w, backend, init_size=init_size)
+            self._counts = np.zeros(k, dtype=np.float64)
+            self._n_since_last_reassign = 0
+            self.n_steps_ = 0
+        centers = self.cluster_centers_
+        if centers.dtype != X.dtype:
+            centers = centers.astype(X.dtype)
+        centers = np.ascontiguousarray(centers)
+        k = centers.shape[0]
+        rows = np.arange(n, dtype=np.int64)
+        work = self._workspace(n, k, d)
+        with _blas_one_thread():
+            self._step(
+                X, rows, w.astype(np.float64), centers, centers, self._counts, work, rng, backend
+            )
+        self.cluster_centers_ = centers
+        if self.compute_labels:
+            self.labels_, self.inertia_ = labels_inertia(X, w, centers, backend)
+        self.n_steps_ += 1
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit, then return the distances of X to the centres (see ``transform``)."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
