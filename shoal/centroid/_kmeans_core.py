@@ -65,9 +65,13 @@ def kmeans_plusplus(
 
     Each new centre is the best of ``n_local_trials`` candidates drawn with probability
     proportional to ``sample_weight * D(x)^2`` (the squared distance to the nearest chosen
-    centre), the best being the one that lowers the potential most. Distances that the
-    triangle inequality proves useless are skipped, so the result is the same as without
-    pruning, in far less time on clustered data.
+    centre), the best being the one that lowers the potential most. Samples that the triangle
+    inequality proves out of every candidate's reach are skipped (the choices are those of the
+    unpruned algorithm). Distances are computed on a centred float32 working copy of X, which
+    halves the memory traffic and doubles the SIMD width; when float32 rounding becomes
+    comparable to the distances that decide a draw (clusters tiny compared to the spread of the
+    data), the remaining steps switch to float64. For the same seed the centres are
+    scikit-learn's, except in rare near-ties.
 
     Parameters
     ----------
@@ -91,7 +95,8 @@ def kmeans_plusplus(
 
     Notes
     -----
-    Time O(n · k · trials · d) in the worst case, usually far less; memory O(n).
+    Time O(n · k · trials · d) in the worst case, less on clustered data; memory: the float32
+    copy of X (a float64 copy too if the switch happens) and O(n) more.
 
     Examples
     --------
@@ -112,6 +117,10 @@ def kmeans_plusplus(
     return _kmeans_plusplus(X, k, w, rng, n_local_trials, backend)
 
 
+# float32 seeding is used while its rounding stays this small against the typical D(x).
+_F32_REL_ROUNDING = 1e-3
+
+
 def _kmeans_plusplus(
     X: np.ndarray,
     k: int,
@@ -120,55 +129,103 @@ def _kmeans_plusplus(
     n_local_trials: int | None,
     backend: Backend,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy k-means++ on a centred float32 copy of X (the chosen rows are returned from X).
+
+    The copy halves the memory traffic of a step and doubles the SIMD width of the distance
+    loops; centring keeps float32 accurate for data far from the origin. Its rounding of a
+    distance is about ``eps32 * max|x - mean| * sqrt(d)``; when that is no longer small
+    against the root mean potential (data whose clusters are tiny compared to their spread),
+    the remaining steps run on a float64 copy. Otherwise the draws carry rounding far below
+    what usually changes a D^2 draw: on the benchmark battery the centres are scikit-learn's
+    for the same seed except in rare near-ties.
+    """
     kern = backend.kernels
     n, d = X.shape
     if n_local_trials is None:
         n_local_trials = 2 + int(math.log(k))
+    t = n_local_trials
+    if t > 32:
+        raise ValueError(f"n_local_trials={t} must be <= 32.")
     n_blocks = int(min(n, max(numba.get_num_threads() * 8, n // 4096), 4096))
     bounds = kern.block_bounds(n, n_blocks)
-    centers = np.empty((k, d), dtype=X.dtype)
-    indices = np.full(k, -1, dtype=np.int64)
+    mean = X.mean(axis=0, dtype=np.float64)
+    Xs = np.empty((n, d), dtype=np.float32)
+    kern.centred_copy(X, mean, Xs)
+    spread = max(float(Xs.max()), -float(Xs.min()), 0.0)
+    rounding = float(np.finfo(np.float32).eps) * spread * math.sqrt(d)
     closest = np.empty(n, dtype=np.float64)
     assigned = np.zeros(n, dtype=np.int64)
     block_pot = np.empty(n_blocks, dtype=np.float64)
-    pot = np.empty((n_blocks, n_local_trials), dtype=np.float64)
-    picked = np.empty(n_local_trials, dtype=np.int64)
-    chosen64 = np.empty((k, d), dtype=np.float64)
-
+    pot = np.empty((n_blocks, t), dtype=np.float64)
+    picked = np.empty(t, dtype=np.int64)
+    chosen = np.empty((k, d), dtype=np.float64)  # chosen centres, as rows of Xs
+    indices = np.full(k, -1, dtype=np.int64)
+    improved = np.empty(n, dtype=np.uint32)
+    unit_w = bool(np.all(w == 1))
     wsum = float(w.sum(dtype=np.float64))
-    first = int(rng.choice(n, p=w.astype(np.float64) / wsum))
-    centers[0] = X[first]
-    chosen64[0] = X[first]
-    indices[0] = first
-    kern.kmpp_add_center(
-        X, w, centers[0], 0, np.zeros(1), True, bounds, closest, assigned, block_pot
-    )
-    cand_sq = np.empty((n, n_local_trials), dtype=np.float64)
-    for c in range(1, k):
-        total = float(block_pot.sum())
-        if total <= 0.0:
-            # Fewer distinct points than centres: repeat a point (scikit-learn does too).
-            i = int(rng.randint(n))
-            centers[c] = X[i]
-            chosen64[c] = X[i]
-            indices[c] = i
-            cc_new = np.sqrt(((chosen64[:c] - chosen64[c]) ** 2).sum(axis=1)) * (1.0 - 1e-12)
-            kern.kmpp_add_center(
-                X, w, centers[c], c, cc_new, False, bounds, closest, assigned, block_pot
-            )
-            continue
-        targets = rng.uniform(size=n_local_trials) * total
-        kern.kmpp_sample(w, closest, bounds, block_pot, targets, picked)
-        cands = X[picked]
-        cc = _cross_distances(chosen64[:c], cands)
-        kern.kmpp_candidate_potentials(X, w, cands, cc, bounds, closest, assigned, pot, cand_sq)
-        best = int(np.argmin(pot.sum(axis=0)))
-        i = int(picked[best])
-        centers[c] = X[i]
-        chosen64[c] = X[i]
+
+    def add_center(c: int, i: int) -> None:
         indices[c] = i
-        kern.kmpp_take_candidate(w, cand_sq, best, c, bounds, closest, assigned, block_pot)
-    return centers, indices
+        chosen[c] = Xs[i]
+        if c == 0:
+            cc_new = np.zeros(1)
+        else:
+            cc_new = np.sqrt(((chosen[:c] - chosen[c]) ** 2).sum(axis=1)) * (1.0 - 1e-12)
+        kern.kmpp_add_center(
+            Xs, w, Xs[i : i + 1], c, cc_new, c == 0, bounds, closest, assigned, block_pot
+        )
+
+    def to_float64(c: int) -> None:
+        # float32 can no longer resolve the distances that decide the draws: the remaining
+        # steps run on a float64 copy, from exact distances to the centres chosen so far.
+        nonlocal Xs
+        Xs = np.empty((n, d), dtype=np.float64)
+        kern.centred_copy(X, mean, Xs)
+        chosen[:c] = Xs[indices[:c]]
+        c_sq = (chosen[:c] ** 2).sum(axis=1)
+        kern.assign_labels(Xs, chosen[:c], c_sq, assigned, closest)
+        block_pot[:] = np.add.reduceat(w * closest, bounds[:-1])
+
+    def too_coarse(scale: float) -> bool:
+        return Xs.dtype == np.float32 and rounding > _F32_REL_ROUNDING * scale
+
+    add_center(0, int(rng.choice(n, p=w.astype(np.float64) / wsum)))
+    with _blas_one_thread():
+        for c in range(1, k):
+            if too_coarse(math.sqrt(max(float(block_pot.sum()), 0.0) / wsum)):
+                to_float64(c)
+            total = float(block_pot.sum())
+            if total <= 0.0:
+                # Fewer distinct points than centres: repeat a point (scikit-learn does too).
+                add_center(c, int(rng.randint(n)))
+                continue
+            u = rng.uniform(size=t)
+            kern.kmpp_sample(w, closest, bounds, block_pot, u * total, picked)
+            cands = Xs[picked]
+            if too_coarse(_min_positive_distance(cands)):
+                # Candidates this close are told apart by distances float32 cannot resolve.
+                to_float64(c)
+                kern.kmpp_sample(w, closest, bounds, block_pot, u * block_pot.sum(), picked)
+                cands = Xs[picked]
+            prune_sq = (0.5 * _cross_distances(chosen[:c], cands).min(axis=1)) ** 2
+            kern.kmpp_candidate_potentials(
+                Xs, w, unit_w, cands, prune_sq, bounds, closest, assigned, pot, improved
+            )
+            best = int(np.argmin(pot.sum(axis=0)))
+            i = int(picked[best])
+            indices[c] = i
+            chosen[c] = Xs[i]
+            kern.kmpp_take_candidate(Xs, cands, best, c, bounds, improved, closest, assigned)
+            block_pot[:] = pot[:, best]
+    return np.ascontiguousarray(X[indices]), indices
+
+
+def _min_positive_distance(C: np.ndarray) -> float:
+    """Smallest non-zero distance between rows of ``C`` (inf when there is none)."""
+    C64 = C.astype(np.float64)
+    dist = np.sqrt(((C64[:, None, :] - C64[None, :, :]) ** 2).sum(axis=2))
+    pos = dist[dist > 0]
+    return float(pos.min()) if pos.size else math.inf
 
 
 def init_centroids(

@@ -103,15 +103,13 @@ def test_kmeans_plusplus_first_center_and_distinct():
     assert np.all(idx < 50)
 
 
-def test_kmeans_plusplus_matches_unpruned_greedy_reference():
-    # Brute-force greedy k-means++ with the same draws: the pruning must not change a choice.
-    X = _data(n=400, d=3, k=6, seed=4)
-    k = 6
+def _greedy_kmeanspp_reference(X, k, seed):
+    """Brute-force greedy k-means++ in float64 with exact differences and the same draws."""
     trials = 2 + int(np.log(k))
-    rng = np.random.RandomState(7)
+    rng = np.random.RandomState(seed)
     n = X.shape[0]
     first = rng.choice(n, p=np.full(n, 1.0 / n))
-    chosen = [first]
+    chosen = [int(first)]
     closest = ((X - X[first]) ** 2).sum(1)
     for _ in range(1, k):
         total = closest.sum()
@@ -123,8 +121,30 @@ def test_kmeans_plusplus_matches_unpruned_greedy_reference():
         b = int(np.argmin(pots))
         chosen.append(int(cand[b]))
         closest = np.minimum(closest, d[b])
-    _, idx = kmeans_plusplus(X, k, random_state=7)
-    assert idx.tolist() == chosen
+    return chosen
+
+
+def test_kmeans_plusplus_matches_unpruned_greedy_reference():
+    # The pruning and the float32 working copy must not change a choice.
+    X = _data(n=400, d=3, k=6, seed=4)
+    _, idx = kmeans_plusplus(X, 6, random_state=7)
+    assert idx.tolist() == _greedy_kmeanspp_reference(X, 6, 7)
+    X = _data(n=3000, d=16, k=40, seed=5, std=4.0)
+    for seed in range(3):
+        _, idx = kmeans_plusplus(X, 40, random_state=seed)
+        assert idx.tolist() == _greedy_kmeanspp_reference(X, 40, seed)
+
+
+def test_kmeans_plusplus_switches_to_float64_when_float32_is_too_coarse():
+    # Clusters of radius 1e-3 spread over +-1e4: float32 rounds distances by ~1e-3, as much as
+    # the within-cluster distances that decide the later draws. The seeding must notice and
+    # finish in float64, choosing exactly what the float64 reference chooses.
+    rng = np.random.default_rng(0)
+    C = rng.uniform(-1e4, 1e4, (10, 2))
+    X = C[rng.integers(0, 10, 3000)] + 1e-3 * rng.standard_normal((3000, 2))
+    for seed in range(5):
+        _, idx = kmeans_plusplus(X, 30, random_state=seed)
+        assert idx.tolist() == _greedy_kmeanspp_reference(X, 30, seed)
 
 
 def test_kmeans_plusplus_quality_not_worse_than_sklearn():

@@ -17,6 +17,7 @@ from .kmeans import (
 )
 from .minibatch import minibatch_step
 from .seeding import (
+    centred_copy,
     kmpp_add_center,
     kmpp_candidate_potentials,
     kmpp_sample,
@@ -26,6 +27,7 @@ from .seeding import (
 __all__ = [
     "assign_labels",
     "block_bounds",
+    "centred_copy",
     "elkan_step",
     "hamerly_step",
     "inertia_dense",

@@ -1,17 +1,20 @@
-"""Greedy k-means++ seeding kernels, exact, with triangle-inequality pruning.
+"""Greedy k-means++ seeding kernels with triangle-inequality pruning.
 
 The greedy k-means++ of Arthur & Vassilvitskii (2007) with local trials (as scikit-learn runs it)
 spends its time computing, for every sample, the distance to each of ``2 + log k`` candidate
-centres at every step. A candidate ``c`` cannot get closer to ``x`` than ``x``'s current nearest
-centre ``a`` when ``d(a, c) >= 2 d(x, a)`` (triangle inequality), so that distance is skipped;
-the potentials, and therefore the chosen centres, are the same as without pruning (the idea of
-Raff, "Exact acceleration of k-means++ and k-means||", IJCAI 2021). Sampling uses per-block
-sums: a block is drawn from the block totals, then one block is scanned, instead of a cumulative
-sum over all n samples at every step.
+centres at every step. No candidate ``c`` can get closer to ``x`` than ``x``'s current nearest
+centre ``a`` when ``d(a, c) >= 2 d(x, a)`` for all candidates (triangle inequality), so such a
+sample is skipped (the idea of Raff, "Exact acceleration of k-means++ and k-means||", IJCAI
+2021); the other samples get every candidate's distance in one branch-free loop. A step keeps a
+bit per (sample, candidate) saying "closer", so taking the winner revisits only those samples,
+and the winner's per-block potentials are already known. Sampling uses per-block sums: a block
+is drawn from the block totals, then one block is scanned, instead of a cumulative sum over all
+n samples at every step.
 
-Shared arguments: ``X`` (n, d) float32/float64 C-contiguous; ``w`` (n,) weights, X's dtype;
-``bounds`` (n_blocks + 1,) int64 block offsets; ``closest`` (n,) float64 squared distance to the
-nearest chosen centre; ``assigned`` (n,) int64 index of that centre.
+Shared arguments: ``X`` (n, d) float32/float64 C-contiguous (the caller passes a centred
+float32 working copy); ``w`` (n,) weights; ``bounds`` (n_blocks + 1,) int64 block offsets;
+``closest`` (n,) float64 squared distance to the nearest chosen centre; ``assigned`` (n,) int64
+index of that centre.
 """
 
 from __future__ import annotations
@@ -19,16 +22,34 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["kmpp_add_center", "kmpp_candidate_potentials", "kmpp_sample", "kmpp_take_candidate"]
+__all__ = [
+    "centred_copy",
+    "kmpp_add_center",
+    "kmpp_candidate_potentials",
+    "kmpp_sample",
+    "kmpp_take_candidate",
+]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def centred_copy(X, mean, out):
+    """OUT ``out = X - mean`` in ``out``'s dtype (``mean`` (d,) float64), without a float64
+    temporary when ``out`` is float32."""
+    n, d = X.shape
+    for i in prange(n):
+        for f in range(d):
+            out[i, f] = np.float64(X[i, f]) - mean[f]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _sqdist_vec(X, i, c):
-    acc = 0.0
+def _sqdist_native(X, i, C, c):
+    """Squared distance of ``X[i]`` and ``C[c]`` accumulated in X's precision (float32 SIMD
+    lanes are twice as wide)."""
+    acc = X[i, 0] - X[i, 0]
     for f in range(X.shape[1]):
-        t = np.float64(X[i, f]) - np.float64(c[f])
-        acc += t * t
-    return acc
+        u = X[i, f] - C[c, f]
+        acc += u * u
+    return np.float64(acc)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -39,7 +60,8 @@ def kmpp_add_center(
 
     Parameters
     ----------
-    center : (d,) IN, the new centre. center_id : int IN, its index among the chosen centres.
+    center : (1, d) IN, the new centre (X's dtype).
+    center_id : int IN, its index among the chosen centres.
     cc_to_new : (n_chosen,) float64 IN, distance from each already chosen centre to ``center``.
     first : bool IN; True for the first centre (every distance is computed).
     closest, assigned : IN/OUT. block_pot : (n_blocks,) float64 OUT, sum of ``w * closest``
@@ -50,12 +72,12 @@ def kmpp_add_center(
         acc = 0.0
         for i in range(bounds[b], bounds[b + 1]):
             if first:
-                closest[i] = _sqdist_vec(X, i, center)
+                closest[i] = _sqdist_native(X, i, center, 0)
                 assigned[i] = center_id
             else:
                 h = 0.5 * cc_to_new[assigned[i]]
                 if h * h < closest[i]:
-                    dd = _sqdist_vec(X, i, center)
+                    dd = _sqdist_native(X, i, center, 0)
                     if dd < closest[i]:
                         closest[i] = dd
                         assigned[i] = center_id
@@ -63,55 +85,68 @@ def kmpp_add_center(
         block_pot[b] = acc
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def kmpp_candidate_potentials(X, w, cands, cc_to_cands, bounds, closest, assigned, pot, cand_sq):
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def kmpp_candidate_potentials(
+    X, w, unit_w, cands, prune_sq, bounds, closest, assigned, pot, improved
+):
     """Potential ``sum_i w_i min(closest_i, d(x_i, cand)^2)`` of each candidate, per block.
+
+    A sample whose squared distance to its nearest centre ``a`` is at most ``prune_sq[a]`` is
+    skipped: ``prune_sq[a] = min_c (d(a, cand_c) / 2)^2``, so by the triangle inequality no
+    candidate is closer to it than ``a``. For the other samples every candidate's distance is
+    computed in X's precision, in a branch-free loop.
 
     Parameters
     ----------
-    cands : (t, d) IN candidate centres. cc_to_cands : (n_chosen, t) float64 IN, distances
-    from chosen centres to candidates. pot : (n_blocks, t) float64 OUT.
-    cand_sq : (n, t) float64 OUT, ``min(closest_i, d(x_i, cand)^2)``; kept so that adding the
-    winning candidate (:func:`kmpp_take_candidate`) does not read X again.
+    unit_w : bool IN; True when every weight is 1 (``w`` is then not read).
+    cands : (t, d) IN candidate centres, X's dtype; t <= 32.
+    prune_sq : (n_chosen,) float64 IN, see above (rounded down by the caller).
+    pot : (n_blocks, t) float64 OUT; column ``c`` is also the per-block potential once
+    candidate ``c`` is taken.
+    improved : (n,) uint32 OUT, bit ``c`` set where candidate ``c`` is closer than
+    ``closest``: the only samples :func:`kmpp_take_candidate` has to visit. (A bit mask instead
+    of the ``(n, t)`` distances keeps the memory traffic of a step close to one read of X.)
     """
     n_blocks = bounds.shape[0] - 1
     t = cands.shape[0]
     for b in prange(n_blocks):
         acc = np.zeros(t)
+        kept = 0.0
         for i in range(bounds[b], bounds[b + 1]):
             ci = closest[i]
-            wi = np.float64(w[i])
-            a = assigned[i]
+            wi = 1.0 if unit_w else np.float64(w[i])
+            if ci <= prune_sq[assigned[i]]:
+                kept += wi * ci
+                improved[i] = 0
+                continue
+            m = np.uint32(0)
             for c in range(t):
-                h = 0.5 * cc_to_cands[a, c]
-                v = ci
-                if h * h < ci:
-                    dd = _sqdist_vec(X, i, cands[c])
-                    if dd < ci:
-                        v = dd
-                cand_sq[i, c] = v
-                acc[c] += wi * v
+                dd = _sqdist_native(X, i, cands, c)
+                closer = dd < ci
+                m |= np.uint32(closer) << np.uint32(c)
+                acc[c] += wi * (dd if closer else ci)
+            improved[i] = m
         for c in range(t):
-            pot[b, c] = acc[c]
+            pot[b, c] = acc[c] + kept
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def kmpp_take_candidate(w, cand_sq, best, center_id, bounds, closest, assigned, block_pot):
-    """Make candidate ``best`` the next centre from the distances of the last potentials pass.
+def kmpp_take_candidate(X, cands, best, center_id, bounds, improved, closest, assigned):
+    """Make candidate ``best`` the next centre: only samples whose ``improved`` bit is set
+    can move to it (their distance is recomputed exactly).
 
-    ``closest``, ``assigned`` IN/OUT; ``block_pot`` (n_blocks,) OUT as in
-    :func:`kmpp_add_center`.
+    ``closest``, ``assigned`` IN/OUT. The new per-block potentials are ``pot[:, best]`` of
+    :func:`kmpp_candidate_potentials`.
     """
     n_blocks = bounds.shape[0] - 1
+    bit = np.uint32(1) << np.uint32(best)
     for b in prange(n_blocks):
-        acc = 0.0
         for i in range(bounds[b], bounds[b + 1]):
-            v = cand_sq[i, best]
-            if v < closest[i]:
-                closest[i] = v
-                assigned[i] = center_id
-            acc += np.float64(w[i]) * closest[i]
-        block_pot[b] = acc
+            if improved[i] & bit:
+                dd = _sqdist_native(X, i, cands, best)
+                if dd < closest[i]:
+                    closest[i] = dd
+                    assigned[i] = center_id
 
 
 @njit(cache=True, nogil=True)
