@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from _runner import report, timeit
 from sklearn.cluster import MiniBatchKMeans as SKMiniBatchKMeans
 from sklearn.datasets import make_blobs
 
-from benchmarks._runner import report, timeit
 from shoal import MiniBatchKMeans
 
 SHAPES = [(2, 8), (16, 50), (32, 100)]

@@ -11,10 +11,10 @@ import argparse
 
 import numba
 import numpy as np
+from _runner import report, timeit
 from sklearn.datasets import make_blobs
 from sklearn.metrics import silhouette_score as sk_silhouette_score
 
-from benchmarks._runner import report, timeit
 from shoal.metrics import silhouette_score
 
 
