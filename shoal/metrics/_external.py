@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import gammaln
 
-from shoal._kernels.numba_.emi import expected_mutual_information
+from shoal._backend import select_backend
 from shoal._validation import check_option, check_real
 from shoal.metrics._checks import check_paired_labels
 
@@ -407,7 +407,7 @@ def _emi(t: _Table) -> float:
     b_vals, b_mult = np.unique(t.col_sums, return_counts=True)
     log_fact = gammaln(np.arange(t.n + 1, dtype=np.float64) + 1.0)
     return float(
-        expected_mutual_information(
+        select_backend().kernels.expected_mutual_information(
             a_vals.astype(np.int64),
             a_mult.astype(np.int64),
             b_vals.astype(np.int64),

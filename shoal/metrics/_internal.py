@@ -23,15 +23,8 @@ from typing import Any
 import numba
 import numpy as np
 
-from shoal._kernels.numba_.davies_bouldin import davies_bouldin_ratios
-from shoal._kernels.numba_.dunn import dunn_extremes, dunn_extremes_precomputed
+from shoal._backend import select_backend
 from shoal._kernels.numba_.pairwise import COSINE, METRIC_CODES, from_surrogate
-from shoal._kernels.numba_.silhouette import (
-    cluster_distance_sums_symmetric,
-    silhouette_from_sums,
-    silhouette_precomputed,
-    silhouette_sorted,
-)
 from shoal._validation import check_int, check_random_state
 from shoal.metrics._checks import check_number_of_labels, check_X_labels, noise_mask
 
@@ -54,6 +47,11 @@ _MAX_ROW_BLOCK = 64
 # with O(block x n_clusters) scratch.
 _SYMMETRIC_BYTES = 256 << 20
 _SYMMETRIC_BLOCK = 256
+
+
+def _kernels(X: Any) -> Any:
+    """The kernel module of the backend chosen for ``X`` (see ``shoal._backend``)."""
+    return select_backend(X).kernels
 
 
 def _row_block(n_clusters: int) -> int:
@@ -91,13 +89,14 @@ def _sorted_by_cluster(
 
 
 def _silhouette_values(X: np.ndarray, labels: np.ndarray, metric: str) -> np.ndarray:
+    kern = _kernels(X)
     codes, counts = _encode(labels)
     n = X.shape[0]
     check_number_of_labels(counts.shape[0], n)
     out = np.empty(n, dtype=np.float64)
     rb = _row_block(counts.shape[0])
     if metric == "precomputed":
-        silhouette_precomputed(X, codes, counts, rb, out)
+        kern.silhouette_precomputed(X, codes, counts, rb, out)
         return out
     XT, codes_s, starts, order = _sorted_by_cluster(X, codes, counts, metric)
     out_s = np.empty(n, dtype=np.float64)
@@ -105,10 +104,10 @@ def _silhouette_values(X: np.ndarray, labels: np.ndarray, metric: str) -> np.nda
     lanes = numba.get_num_threads()
     if 8 * lanes * counts.shape[0] * n <= _SYMMETRIC_BYTES:
         acc = np.zeros((lanes, counts.shape[0], n), dtype=np.float64)
-        cluster_distance_sums_symmetric(XT, codes_s, starts, code, _SYMMETRIC_BLOCK, acc)
-        silhouette_from_sums(acc, codes_s, counts, out_s)
+        kern.cluster_distance_sums_symmetric(XT, codes_s, starts, code, _SYMMETRIC_BLOCK, acc)
+        kern.silhouette_from_sums(acc, codes_s, counts, out_s)
     else:
-        silhouette_sorted(XT, codes_s, starts, code, rb, _col_tile(XT), out_s)
+        kern.silhouette_sorted(XT, codes_s, starts, code, rb, _col_tile(XT), out_s)
     out[order] = out_s
     return out
 
@@ -315,7 +314,7 @@ def davies_bouldin_score(X: Any, labels: Any, *, noise: str = "keep") -> float:
     spread = np.bincount(codes, weights=dist, minlength=counts.shape[0]) / counts
     ratio = np.empty(counts.shape[0])
     far = np.empty(counts.shape[0])
-    davies_bouldin_ratios(centroids, spread, ratio, far)
+    _kernels(X).davies_bouldin_ratios(centroids, spread, ratio, far)
     # scikit-learn's np.allclose(..., 0) tests, i.e. every value within 1e-8 of zero.
     if np.all(np.abs(spread) <= 1e-8) or np.all(far <= 1e-8):
         return 0.0
@@ -430,7 +429,7 @@ default="euclidean"
     if metric == "precomputed":
         lo_rows = np.empty(n)
         hi_rows = np.empty(n)
-        dunn_extremes_precomputed(X, codes, lo_rows, hi_rows)
+        _kernels(X).dunn_extremes_precomputed(X, codes, lo_rows, hi_rows)
         lo, hi = float(lo_rows.min()), float(hi_rows.max())
     else:
         XT, codes_s, starts, _ = _sorted_by_cluster(X, codes, counts, metric)
@@ -439,7 +438,7 @@ default="euclidean"
         lo_b = np.empty(n_blocks)
         hi_b = np.empty(n_blocks)
         code = METRIC_CODES[metric]
-        dunn_extremes(XT, codes_s, starts, code, rb, _col_tile(XT), lo_b, hi_b)
+        _kernels(X).dunn_extremes(XT, codes_s, starts, code, rb, _col_tile(XT), lo_b, hi_b)
         lo = float(from_surrogate(lo_b.min(), code))
         hi = float(from_surrogate(hi_b.max(), code))
     if hi == 0.0:

@@ -4,6 +4,9 @@ Every kernel is ``@njit(cache=True, nogil=True)`` (compiled once, cached on disk
 process does not recompile); ``parallel=True`` only where iterations are independent.
 """
 
+from .davies_bouldin import davies_bouldin_ratios
+from .dunn import dunn_extremes, dunn_extremes_precomputed
+from .emi import expected_mutual_information
 from .kmeans import (
     assign_labels,
     block_bounds,
@@ -23,12 +26,23 @@ from .seeding import (
     kmpp_sample,
     kmpp_take_candidate,
 )
+from .silhouette import (
+    cluster_distance_sums_symmetric,
+    silhouette_from_sums,
+    silhouette_precomputed,
+    silhouette_sorted,
+)
 
 __all__ = [
     "assign_labels",
     "block_bounds",
     "centred_copy",
+    "cluster_distance_sums_symmetric",
+    "davies_bouldin_ratios",
+    "dunn_extremes",
+    "dunn_extremes_precomputed",
     "elkan_step",
+    "expected_mutual_information",
     "hamerly_step",
     "inertia_dense",
     "kmpp_add_center",
@@ -38,6 +52,9 @@ __all__ = [
     "lloyd_step",
     "minibatch_step",
     "row_sq_norms",
+    "silhouette_from_sums",
+    "silhouette_precomputed",
+    "silhouette_sorted",
     "sq_dist_to_assigned",
     "transform_dense",
 ]
