@@ -19,6 +19,7 @@ SCRIPTS = {
     "bench_kmeans.py": ["--n", "100000"],
     "bench_kmeans_algorithms.py": ["--n", "20000"],
     "bench_minibatch.py": ["--n", "100000"],
+    "bench_bisecting.py": ["--n", "50000"],
     "bench_silhouette.py": [],
 }
 

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from . import metrics
-from .centroid import KMeans, MiniBatchKMeans, kmeans_plusplus
+from .centroid import BisectingKMeans, KMeans, MiniBatchKMeans, kmeans_plusplus
 
 __version__ = "0.1.0"
 
-__all__ = ["KMeans", "MiniBatchKMeans", "__version__", "kmeans_plusplus", "metrics"]
+__all__ = [
+    "BisectingKMeans",
+    "KMeans",
+    "MiniBatchKMeans",
+    "__version__",
+    "kmeans_plusplus",
+    "metrics",
+]

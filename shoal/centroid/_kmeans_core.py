@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numba
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .._backend import Backend, select_backend
 from .._validation import check_array, check_random_state
@@ -47,10 +47,17 @@ def tolerance(X: np.ndarray, tol: float) -> float:
     return float(np.mean(np.var(X, axis=0)) * tol)
 
 
+_CONTROLLER: ThreadpoolController | None = None
+
+
 def _blas_one_thread() -> Any:
     # The fused Lloyd kernel calls BLAS from each numba thread; one BLAS thread each avoids
-    # oversubscription (scikit-learn does the same with OpenMP).
-    return threadpool_limits(limits=1, user_api="blas")
+    # oversubscription (scikit-learn does the same with OpenMP). Finding the BLAS libraries
+    # takes about a millisecond, so it is done once per process.
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def kmeans_plusplus(
@@ -367,10 +374,13 @@ def kmeans_single(
     wsums = np.empty((n_blocks, k), dtype=np.float64)
     chunk = int(max(16, min(1024, 32768 // max(k, 1))))
     rel_err = 1e-12 if X.dtype == np.float64 else 1e-5
-    if x_sq_norms is None and algorithm in ("lloyd", "hamerly"):
-        x_sq_norms = np.empty(n, dtype=np.float64)
-        kern.row_sq_norms(X, x_sq_norms)
     dummy = np.empty(0, dtype=np.float64)
+    if x_sq_norms is None:
+        # Only Hamerly's bounds read the row norms.
+        x_sq_norms = dummy
+        if algorithm == "hamerly":
+            x_sq_norms = np.empty(n, dtype=np.float64)
+            kern.row_sq_norms(X, x_sq_norms)
     upper = lower = lower_k = dummy
     drift = np.zeros(k, dtype=np.float64)
     if algorithm == "hamerly":
@@ -457,7 +467,7 @@ def kmeans_single(
         elif not strict:
             c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
             kern.lloyd_step(
-                X, w, centers, c_sq, x_sq_norms if x_sq_norms is not None else dummy,
+                X, w, centers, c_sq, x_sq_norms,
                 bounds, chunk, labels, sums, wsums, dummy, rel_err, 0,
             )  # fmt: skip
     inertia = float(kern.inertia_dense(X, w, centers, labels))
