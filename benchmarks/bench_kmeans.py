@@ -38,6 +38,8 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=20)
     ap.add_argument("--std", type=float, default=4.0, help="blob spread (centres in +-10)")
     ap.add_argument("--no-faiss", action="store_true")
+    ap.add_argument("--repeat", type=int, default=2, help="best of this many runs")
+    ap.add_argument("--seeding-only", action="store_true")
     ap.add_argument("--dtypes", default="float64,float32")
     a = ap.parse_args()
 
@@ -50,13 +52,14 @@ def main() -> None:
             kmeans_plusplus(small, a.k, random_state=0)
     rows = []
     case0 = f"kmeans++ seeding n={a.n} d={a.d} k={a.k}"
-    t, _ = timeit(lambda: kmeans_plusplus(X64, a.k, random_state=0))
+    t, _ = timeit(lambda: kmeans_plusplus(X64, a.k, random_state=0), repeat=a.repeat)
     rows.append({"case": case0, "impl": "shoal", "seconds": t})
-    t, _ = timeit(lambda: sk_kmeans_plusplus(X64, a.k, random_state=0))
+    t, _ = timeit(lambda: sk_kmeans_plusplus(X64, a.k, random_state=0), repeat=a.repeat)
     rows.append({"case": case0, "impl": "sklearn", "seconds": t})
-    # Quality of the seeding: inertia after convergence, averaged over seeds, is in the tests;
-    # here the potential after seeding for seed 0.
-
+    # Quality of the seeding (inertia after convergence over 10 seeds) is in the tests.
+    if a.seeding_only:
+        report("kmeans_seeding", rows, meta=vars(a))
+        return
     init64, _ = kmeans_plusplus(X64, a.k, random_state=0)
     for dt in a.dtypes.split(","):
         X = X64.astype(dt)
@@ -64,14 +67,14 @@ def main() -> None:
         case = f"{a.iters} iters n={a.n} d={a.d} k={a.k} {dt}"
         for alg in ("hamerly", "lloyd", "elkan"):
             km = KMeans(a.k, init=init, n_init=1, max_iter=a.iters, tol=0, algorithm=alg)
-            t, _ = timeit(lambda km=km, X=X: km.fit(X))
+            t, _ = timeit(lambda km=km, X=X: km.fit(X), repeat=a.repeat)
             rows.append(
                 {"case": case, "impl": f"shoal-{alg}", "seconds": t, "inertia": km.inertia_,
                  "n_iter": km.n_iter_}
             )  # fmt: skip
         for alg in ("lloyd", "elkan"):
             sk = SKKMeans(a.k, init=init, n_init=1, max_iter=a.iters, tol=0, algorithm=alg)
-            t, _ = timeit(lambda sk=sk, X=X: sk.fit(X))
+            t, _ = timeit(lambda sk=sk, X=X: sk.fit(X), repeat=a.repeat)
             rows.append(
                 {"case": case, "impl": f"sklearn-{alg}", "seconds": t, "inertia": sk.inertia_,
                  "n_iter": sk.n_iter_}
@@ -84,7 +87,7 @@ def main() -> None:
                 km.train(X, init_centroids=init)
                 return km
 
-            t, fk = timeit(run_faiss)
+            t, fk = timeit(run_faiss, repeat=a.repeat)
             _, lab = fk.index.search(X, 1)
             inertia = float(((X - fk.centroids[lab[:, 0]]) ** 2).sum(dtype=np.float64))
             rows.append({"case": case, "impl": "faiss-cpu", "seconds": t, "inertia": inertia})
