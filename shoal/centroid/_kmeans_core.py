@@ -20,6 +20,7 @@ from .._validation import check_array, check_random_state
 
 __all__ = [
     "KMeansResult",
+    "check_init_params",
     "init_centroids",
     "kmeans_plusplus",
     "kmeans_single",
@@ -233,6 +234,22 @@ def _min_positive_distance(C: np.ndarray) -> float:
     dist = np.sqrt(((C64[:, None, :] - C64[None, :, :]) ** 2).sum(axis=2))
     pos = dist[dist > 0]
     return float(pos.min()) if pos.size else math.inf
+
+
+def check_init_params(init: Any, n_init: Any, *, allow_array: bool = True) -> None:
+    """Validate ``init`` ('k-means++', 'random', a callable, or an array when allowed) and
+    ``n_init`` ('auto' or an int >= 1)."""
+    from .._validation import check_int, check_option
+
+    if not (isinstance(init, str) or callable(init) or (allow_array and hasattr(init, "__len__"))):
+        shapes = ", an array of shape (n_clusters, n_features)" if allow_array else ""
+        raise ValueError(
+            f"init={init!r} is not valid; use one of {list(INITS)}{shapes} or a callable."
+        )
+    if isinstance(init, str):
+        check_option("init", init, INITS)
+    if not (isinstance(n_init, str) and n_init == "auto"):
+        check_int("n_init", n_init, low=1)
 
 
 def init_centroids(

@@ -18,7 +18,7 @@ from .._validation import (
     check_sample_weight,
     validate_X,
 )
-from ._kmeans_core import INITS, init_centroids, kmeans_single, warn_if_fewer_clusters
+from ._kmeans_core import check_init_params, init_centroids, kmeans_single, warn_if_fewer_clusters
 from .kmeans import _KMeansPredictor
 
 __all__ = ["BisectingKMeans"]
@@ -163,13 +163,9 @@ class BisectingKMeans(_KMeansPredictor):
 
     def _validate_params(self) -> None:
         check_int("n_clusters", self.n_clusters, low=1)
-        if not (isinstance(self.init, str) or callable(self.init)):
-            raise ValueError(
-                f"init={self.init!r} is not valid; use one of {list(INITS)} or a callable."
-            )
-        if isinstance(self.init, str):
-            check_option("init", self.init, INITS)
-        check_int("n_init", self.n_init, low=1)
+        if isinstance(self.n_init, str):
+            raise TypeError(f"n_init={self.n_init!r} must be an integer; got str.")
+        check_init_params(self.init, self.n_init, allow_array=False)
         check_int("max_iter", self.max_iter, low=1)
         check_int("verbose", self.verbose, low=0)
         check_real("tol", self.tol, low=0.0)

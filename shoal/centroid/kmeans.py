@@ -20,8 +20,8 @@ from .._validation import (
 )
 from ._kmeans_core import (
     ALGORITHMS,
-    INITS,
     check_init_array,
+    check_init_params,
     init_centroids,
     kmeans_single,
     tolerance,
@@ -234,15 +234,7 @@ default='k-means++'
 
     def _validate_params(self) -> None:
         check_int("n_clusters", self.n_clusters, low=1)
-        if not (isinstance(self.init, str) or callable(self.init) or hasattr(self.init, "__len__")):
-            raise ValueError(
-                f"init={self.init!r} is not valid; use one of {list(INITS)}, an array of shape "
-                "(n_clusters, n_features) or a callable."
-            )
-        if isinstance(self.init, str):
-            check_option("init", self.init, INITS)
-        if not (isinstance(self.n_init, str) and self.n_init == "auto"):
-            check_int("n_init", self.n_init, low=1)
+        check_init_params(self.init, self.n_init)
         check_int("max_iter", self.max_iter, low=1)
         check_real("tol", self.tol, low=0.0)
         check_int("verbose", self.verbose, low=0)

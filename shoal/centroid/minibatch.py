@@ -12,16 +12,15 @@ from .._backend import Backend, select_backend
 from .._validation import (
     check_int,
     check_n_clusters,
-    check_option,
     check_random_state,
     check_real,
     check_sample_weight,
     validate_X,
 )
 from ._kmeans_core import (
-    INITS,
     _blas_one_thread,
     check_init_array,
+    check_init_params,
     init_centroids,
     labels_inertia,
     tolerance,
@@ -203,15 +202,7 @@ default='k-means++'
 
     def _validate_params(self) -> None:
         check_int("n_clusters", self.n_clusters, low=1)
-        if not (isinstance(self.init, str) or callable(self.init) or hasattr(self.init, "__len__")):
-            raise ValueError(
-                f"init={self.init!r} is not valid; use one of {list(INITS)}, an array of shape "
-                "(n_clusters, n_features) or a callable."
-            )
-        if isinstance(self.init, str):
-            check_option("init", self.init, INITS)
-        if not (isinstance(self.n_init, str) and self.n_init == "auto"):
-            check_int("n_init", self.n_init, low=1)
+        check_init_params(self.init, self.n_init)
         check_int("max_iter", self.max_iter, low=1)
         check_int("batch_size", self.batch_size, low=1)
         check_int("verbose", self.verbose, low=0)
