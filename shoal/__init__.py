@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from . import metrics
 from .centroid import BisectingKMeans, KMeans, MiniBatchKMeans, kmeans_plusplus
+from .mixture import GaussianMixture
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BisectingKMeans",
+    "GaussianMixture",
     "KMeans",
     "MiniBatchKMeans",
     "__version__",

@@ -19,6 +19,12 @@ from .kmeans import (
     transform_dense,
 )
 from .minibatch import minibatch_step
+from .mixture import (
+    gaussian_log_det_chol,
+    gaussian_log_prob,
+    gaussian_moments,
+    log_normalize_rows,
+)
 from .seeding import (
     centred_copy,
     kmpp_add_center,
@@ -43,6 +49,9 @@ __all__ = [
     "dunn_extremes_precomputed",
     "elkan_step",
     "expected_mutual_information",
+    "gaussian_log_det_chol",
+    "gaussian_log_prob",
+    "gaussian_moments",
     "hamerly_step",
     "inertia_dense",
     "kmpp_add_center",
@@ -50,6 +59,7 @@ __all__ = [
     "kmpp_sample",
     "kmpp_take_candidate",
     "lloyd_step",
+    "log_normalize_rows",
     "minibatch_step",
     "row_sq_norms",
     "silhouette_from_sums",

@@ -1,0 +1,257 @@
+"""The EM machinery shared by the mixture models (GaussianMixture; BayesianGaussianMixture later).
+
+A model subclass supplies: ``_initialize(X, resp, w)`` (parameters from initial
+responsibilities), ``_m_step(X, resp_w)``, ``_log_prob(X)`` ((n, k) per-component log
+densities, before the weights), ``_log_weights()``, ``_get_parameters()`` /
+``_set_parameters(params)``, and ``_validate_params``. The base runs initialisations, the EM
+loop, convergence and the predict / score family.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, DensityMixin
+
+from .._backend import select_backend
+from .._base import check_fitted
+from .._validation import (
+    check_n_clusters,
+    check_random_state,
+    check_sample_weight,
+    validate_X,
+)
+
+__all__ = ["BaseMixture"]
+
+
+class BaseMixture(DensityMixin, BaseEstimator):
+    """Base of the mixture models: EM with several initialisations, warm start, verbose output.
+
+    A density estimator (as in scikit-learn), with ``fit_predict`` / ``predict`` for the most
+    likely component.
+    """
+
+    _test_params: ClassVar[dict[str, Any]] = {}
+
+    n_components: int
+    n_init: int
+    max_iter: int
+    tol: float
+    warm_start: bool
+    verbose: int
+    verbose_interval: int
+    random_state: Any
+    lower_bound_: float
+
+    def _validate_params(self) -> None:  # pragma: no cover - overridden
+        """Check the constructor parameters; raise with the parameter name and value."""
+
+    # -- hooks -------------------------------------------------------------------------------
+    def _initialize_parameters(
+        self, X: np.ndarray, w: np.ndarray, rng: np.random.RandomState
+    ) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _m_step(self, X: np.ndarray, resp_w: np.ndarray) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _log_prob(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _log_weights(self) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _get_parameters(self) -> tuple[Any, ...]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _set_parameters(self, params: tuple[Any, ...]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- E-step --------------------------------------------------------------------------------
+    def _log_resp(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(log_norm (n,) float64, log_resp (n, k))``: log p(x_i) and log p(j | x_i)."""
+        log_resp = self._log_prob(X)
+        norm = np.empty(X.shape[0], dtype=np.float64)
+        lw = self._log_weights().astype(np.float64)
+        select_backend(X).kernels.log_normalize_rows(log_resp, lw, norm)
+        return norm, log_resp
+
+    # -- fit -------------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> BaseMixture:
+        """Estimate the model parameters with EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (float32 stays float32).
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample (integer weights act as repeated rows).
+
+        Returns
+        -------
+        self
+            The fitted estimator.
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit, then return the most likely component of each sample (equal to
+        ``fit(X).predict(X)``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int64
+        """
+        return self._fit(X, sample_weight)
+
+    def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
+        from sklearn.exceptions import ConvergenceWarning
+
+        self._validate_params()
+        X = validate_X(self, X, reset=True, min_samples=2)
+        n = X.shape[0]
+        check_n_clusters(self.n_components, n, name="n_components")
+        w = check_sample_weight(sample_weight, n, X.dtype)
+        self._check_init_arrays(X)
+        wsum = float(w.sum(dtype=np.float64))
+        w64 = w.astype(np.float64)
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        n_init = self.n_init if do_init else 1
+        rng = check_random_state(self.random_state)
+        best = None
+        best_bound = -np.inf
+        best_iter = 0
+        best_bounds: list[float] = []
+        converged_best = False
+        for init in range(n_init):
+            if self.verbose:
+                print(f"Initialization {init}")
+            if do_init:
+                self._initialize_parameters(X, w, rng)
+            bound = -np.inf if do_init else self.lower_bound_
+            bounds: list[float] = []
+            converged = False
+            n_iter = 0
+            for n_iter in range(1, self.max_iter + 1):
+                prev = bound
+                norm, log_resp = self._log_resp(X)
+                np.exp(log_resp, out=log_resp)
+                log_resp *= w[:, None]
+                self._m_step(X, log_resp)
+                bound = float(np.dot(w64, norm) / wsum)
+                bounds.append(bound)
+                change = bound - prev
+                if self.verbose >= 2 and n_iter % self.verbose_interval == 0:
+                    print(f"  Iteration {n_iter}, change {change:.6g}")
+                if abs(change) < self.tol:
+                    converged = True
+                    break
+            if self.verbose:
+                print(f"Initialization {'converged' if converged else 'did not converge'}.")
+            if best is None or bound > best_bound:
+                best = self._get_parameters()
+                best_bound, best_iter, best_bounds = bound, n_iter, bounds
+                converged_best = converged
+        assert best is not None
+        self.converged_ = converged_best
+        if not converged_best and self.max_iter > 0:
+            warnings.warn(
+                f"Best performing initialization did not converge (max_iter={self.max_iter}). "
+                "Try different init parameters, or increase max_iter, tol, or check for "
+                "degenerate data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self._set_parameters(best)
+        self.n_iter_ = best_iter
+        self.lower_bound_ = best_bound
+        self.lower_bounds_ = best_bounds
+        # A last E-step so that fit_predict(X) equals fit(X).predict(X).
+        return np.asarray(self._log_resp(X)[1].argmax(axis=1), dtype=np.int64)
+
+    def _check_init_arrays(self, X: np.ndarray) -> None:  # pragma: no cover - overridden
+        pass
+
+    # -- inference ---------------------------------------------------------------------------
+    def _checked(self, X: Any) -> np.ndarray:
+        check_fitted(self, "weights_")
+        return validate_X(self, X, reset=False)
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Log-likelihood of each sample under the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,), float64
+        """
+        return self._log_resp(self._checked(X))[0]
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Mean (weighted) log-likelihood of the samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample.
+
+        Returns
+        -------
+        log_likelihood : float
+        """
+        ll = self.score_samples(X)
+        if sample_weight is None:
+            return float(ll.mean())
+        w = check_sample_weight(sample_weight, ll.shape[0], np.float64)
+        return float(np.dot(w, ll) / w.sum())
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most likely component of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int64
+        """
+        X = self._checked(X)
+        log_prob = self._log_prob(X) + self._log_weights()
+        return np.asarray(log_prob.argmax(axis=1), dtype=np.int64)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Posterior probability of each component for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        resp : ndarray of shape (n_samples, n_components)
+            Rows sum to 1.
+        """
+        _, log_resp = self._log_resp(self._checked(X))
+        return np.exp(log_resp)
