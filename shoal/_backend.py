@@ -12,7 +12,7 @@ import sys
 from types import ModuleType
 from typing import Any, NamedTuple
 
-__all__ = ["Backend", "is_torch_tensor", "select_backend"]
+__all__ = ["Backend", "blas_one_thread", "is_torch_tensor", "select_backend"]
 
 _DEVICES = ("auto", "cpu", "cuda")
 
@@ -60,3 +60,21 @@ def select_backend(X: Any = None, device: str | None = None) -> Backend:
     if device is not None and str(device).startswith("cuda"):
         return Backend("torch", _torch_kernels(), str(device))
     return Backend("numba", importlib.import_module("shoal._kernels.numba_"), "cpu")
+
+
+_CONTROLLER: Any = None
+
+
+def blas_one_thread() -> Any:
+    """Context manager limiting BLAS to one thread.
+
+    Kernels that call BLAS from each numba thread use it to avoid oversubscription
+    (scikit-learn does the same with OpenMP). Finding the BLAS libraries takes about a
+    millisecond, so the controller is built once per process.
+    """
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")

@@ -13,9 +13,8 @@ from typing import Any, NamedTuple
 
 import numba
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
-from .._backend import Backend, select_backend
+from .._backend import Backend, blas_one_thread, select_backend
 from .._validation import check_array, check_random_state
 
 __all__ = [
@@ -48,17 +47,8 @@ def tolerance(X: np.ndarray, tol: float) -> float:
     return float(np.mean(np.var(X, axis=0)) * tol)
 
 
-_CONTROLLER: ThreadpoolController | None = None
-
-
 def _blas_one_thread() -> Any:
-    # The fused Lloyd kernel calls BLAS from each numba thread; one BLAS thread each avoids
-    # oversubscription (scikit-learn does the same with OpenMP). Finding the BLAS libraries
-    # takes about a millisecond, so it is done once per process.
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
+    return blas_one_thread()
 
 
 def kmeans_plusplus(

@@ -79,6 +79,13 @@ class BaseMixture(DensityMixin, BaseEstimator):
         select_backend(X).kernels.log_normalize_rows(log_resp, lw, norm)
         return norm, log_resp
 
+    def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(log p(x), responsibilities * w)`` for the M-step (models may fuse the two)."""
+        norm, log_resp = self._log_resp(X)
+        np.exp(log_resp, out=log_resp)
+        log_resp *= w[:, None]
+        return norm, log_resp
+
     # -- fit -------------------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> BaseMixture:
         """Estimate the model parameters with EM.
@@ -149,10 +156,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
             n_iter = 0
             for n_iter in range(1, self.max_iter + 1):
                 prev = bound
-                norm, log_resp = self._log_resp(X)
-                np.exp(log_resp, out=log_resp)
-                log_resp *= w[:, None]
-                self._m_step(X, log_resp)
+                norm, resp_w = self._resp_weighted(X, w)
+                self._m_step(X, resp_w)
                 bound = float(np.dot(w64, norm) / wsum)
                 bounds.append(bound)
                 change = bound - prev

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import numba
 import numpy as np
 from scipy import linalg
 
-from .._backend import select_backend
+from .._backend import blas_one_thread, select_backend
 from .._base import check_fitted
 from .._validation import check_int, check_option, check_random_state, check_real
 from ._base import BaseMixture
@@ -255,6 +256,8 @@ class GaussianMixture(BaseMixture):
     def _initialize_parameters(
         self, X: np.ndarray, w: np.ndarray, rng: np.random.RandomState
     ) -> None:
+        # Second moments are summed about the data mean (computed once per fit).
+        self._shift = X.mean(axis=0, dtype=np.float64)
         resp = self._initial_resp(X, w, rng)
         if self.init_params in ("kmeans", "random"):
             resp *= w[:, None]
@@ -287,11 +290,60 @@ class GaussianMixture(BaseMixture):
     # -- EM hooks -------------------------------------------------------------------------------
     def _m_step(self, X: np.ndarray, resp_w: np.ndarray) -> None:
         kern = select_backend(X).kernels
-        nk, means, cov = kern.gaussian_moments(X, resp_w, self.covariance_type, self.reg_covar)
+        shift = getattr(self, "_shift", None)
+        if shift is None or shift.shape[0] != X.shape[1]:
+            shift = None
+        nk, means, cov = kern.gaussian_moments(
+            X, resp_w, self.covariance_type, self.reg_covar, shift
+        )
         self.weights_ = nk / nk.sum()
         self.means_ = means
         self.covariances_ = cov
         self.precisions_cholesky_ = precision_cholesky(cov, self.covariance_type, self.reg_covar)
+
+    def _log_resp(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._estep(X, None)
+
+    def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._estep(X, w)
+
+    def _estep(self, X: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Fused E-step: ``(log p(x), log responsibilities)``, or with weights ``w`` the
+        responsibilities times ``w`` in place of their logs."""
+        kern = select_backend(X).kernels
+        n, d = X.shape
+        k = self.n_components
+        ct = self.covariance_type
+        pc = self.precisions_cholesky_.astype(np.float64)
+        means = self.means_.astype(np.float64)
+        log_det = np.broadcast_to(kern.gaussian_log_det_chol(pc, ct, d), (k,)).astype(np.float64)
+        log_w = self._log_weights().astype(np.float64)
+        out = np.empty((n, k), dtype=X.dtype)
+        norm = np.empty(n, dtype=np.float64)
+        n_blocks = int(max(1, min(n, 4 * numba.get_num_threads())))
+        bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
+        ww = np.empty(0, dtype=np.float64) if w is None else w
+        if ct in ("diag", "spherical"):
+            prec = pc**2 if ct == "diag" else np.repeat((pc**2)[:, None], d, axis=1)
+            kern.gaussian_estep_diag(
+                X, means, np.ascontiguousarray(prec), log_det, log_w, bounds, ww,
+                w is not None, out, norm,
+            )  # fmt: skip
+            return norm, out
+        # One BLAS tile per chunk of rows against every Cholesky factor.
+        if ct == "full":
+            Lcat = np.ascontiguousarray(np.transpose(pc, (1, 0, 2)).reshape(d, -1), X.dtype)
+            muL = np.einsum("kd,kdf->kf", means, pc)
+        else:
+            Lcat = np.ascontiguousarray(pc, X.dtype)
+            muL = means @ pc
+        chunk = int(max(16, min(1024, 65536 // max(Lcat.shape[1], 1))))
+        with blas_one_thread():
+            kern.gaussian_estep_chol(
+                X, Lcat, np.ascontiguousarray(muL), log_det, log_w, bounds, chunk, ww,
+                w is not None, out, norm,
+            )  # fmt: skip
+        return norm, out
 
     def _log_prob(self, X: np.ndarray) -> np.ndarray:
         out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)

@@ -20,8 +20,12 @@ from .kmeans import (
 )
 from .minibatch import minibatch_step
 from .mixture import (
+    gaussian_estep_chol,
+    gaussian_estep_diag,
     gaussian_log_det_chol,
     gaussian_log_prob,
+    gaussian_moment_sums,
+    gaussian_moment_sums_diag,
     gaussian_moments,
     log_normalize_rows,
 )
@@ -49,8 +53,12 @@ __all__ = [
     "dunn_extremes_precomputed",
     "elkan_step",
     "expected_mutual_information",
+    "gaussian_estep_chol",
+    "gaussian_estep_diag",
     "gaussian_log_det_chol",
     "gaussian_log_prob",
+    "gaussian_moment_sums",
+    "gaussian_moment_sums_diag",
     "gaussian_moments",
     "hamerly_step",
     "inertia_dense",

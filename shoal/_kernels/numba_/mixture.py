@@ -12,9 +12,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ..._backend import blas_one_thread
+
 __all__ = [
+    "gaussian_estep_chol",
+    "gaussian_estep_diag",
     "gaussian_log_det_chol",
     "gaussian_log_prob",
+    "gaussian_moment_sums",
+    "gaussian_moment_sums_diag",
     "gaussian_moments",
     "log_normalize_rows",
 ]
@@ -86,29 +92,258 @@ def log_normalize_rows(A, log_weights, norm):
 
 
 def gaussian_moments(
-    X: np.ndarray, resp: np.ndarray, cov_type: str, reg_covar: float
+    X: np.ndarray,
+    resp: np.ndarray,
+    cov_type: str,
+    reg_covar: float,
+    shift: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted moments of the components: ``(nk, means, covariances)``.
+    """Weighted moments of the components: ``(nk, means, covariances)``, X's dtype.
 
     ``resp`` (n, k) holds responsibilities times sample weights. ``nk`` gets ``10 * eps``
     added (no empty component divides by zero) and ``reg_covar`` is added to the variances,
-    as scikit-learn does.
+    as scikit-learn does. One parallel pass over X accumulates first and second moments
+    about ``shift`` (default: the data mean; float64), so no (n, d) temporary per component.
     """
+    n, d = X.shape
+    k = resp.shape[1]
+    bounds = _bounds(n)
+    nb = bounds.shape[0] - 1
+    if shift is None:
+        shift = X.mean(axis=0, dtype=np.float64)
+    eps10 = 10 * np.finfo(resp.dtype).eps
+    r = resp
+    sr = np.empty((nb, k))
+    sx = np.empty((nb, k, d))
+    if cov_type in ("full", "tied"):
+        if cov_type == "tied":
+            r = np.ascontiguousarray(resp.sum(axis=1, keepdims=True))
+            sr = np.empty((nb, 1))
+            sx = np.empty((nb, 1, d))
+        pf, pg = np.tril_indices(d)
+        sxx = np.empty((nb, r.shape[1], pf.shape[0]))
+        with blas_one_thread():
+            gaussian_moment_sums(X, r, shift, bounds, _CHUNK, pf.astype(np.int64),
+                                 pg.astype(np.int64), sr, sx, sxx)  # fmt: skip
+        S = np.zeros((r.shape[1], d, d))
+        S[:, pf, pg] = sxx.sum(axis=0)
+        S[:, pg, pf] = S[:, pf, pg]
+        if cov_type == "tied":
+            nk = resp.sum(axis=0, dtype=np.float64) + eps10
+            sx_k = resp.T.astype(np.float64) @ (X - shift)  # (k, d) first moments per component
+            mu_c = sx_k / nk[:, None]
+            cov = (S[0] - (nk[:, None] * mu_c).T @ mu_c) / nk.sum()
+            cov.flat[:: d + 1] += reg_covar
+            means = mu_c + shift
+        else:
+            nk = sr.sum(axis=0) + eps10
+            mu_c = sx.sum(axis=0) / nk[:, None]
+            cov = S / nk[:, None, None] - mu_c[:, :, None] * mu_c[:, None, :]
+            means = mu_c + shift
+            idx = np.arange(d)
+            for j in _cancelled(cov[:, idx, idx], mu_c):
+                diff = X - means[j]
+                cov[j] = (resp[:, j] * diff.T) @ diff / nk[j]
+            cov[:, idx, idx] += reg_covar
+    else:
+        sxx = np.empty((nb, k, d))
+        gaussian_moment_sums_diag(X, resp, shift, bounds, sr, sx, sxx)
+        nk = sr.sum(axis=0) + eps10
+        mu_c = sx.sum(axis=0) / nk[:, None]
+        var = sxx.sum(axis=0) / nk[:, None] - mu_c**2
+        means = mu_c + shift
+        for j in _cancelled(var, mu_c):
+            var[j] = resp[:, j] @ (X - means[j]) ** 2 / nk[j]
+        var += reg_covar
+        cov = var if cov_type == "diag" else var.mean(axis=1)
+    dt = X.dtype
+    return nk.astype(dt), means.astype(dt), np.asarray(cov, dtype=dt)
+
+
+_CHUNK = 512
+
+
+def _cancelled(variances: np.ndarray, mu_c: np.ndarray) -> np.ndarray:
+    """Components whose variances from ``E[z^2] - E[z]^2`` may have lost their digits to
+    cancellation (a variance within 1e3 eps of the squared offset ``mu_c^2`` of the component
+    from the shift); the caller recomputes them from centred differences. Keeps a collapsed
+    component exactly singular, as the two-pass formula gives it."""
+    risk = 1e3 * np.finfo(np.float64).eps * (mu_c**2).max(axis=1)
+    return np.flatnonzero(variances.min(axis=1) <= risk)
+
+
+def _bounds(n: int) -> np.ndarray:
+    import numba
+
+    n_blocks = int(max(1, min(n, numba.get_num_threads() * 4)))
+    return np.linspace(0, n, n_blocks + 1).astype(np.int64)
+
+
+@njit(cache=True, nogil=True, inline="always", fastmath={"reassoc", "contract", "nsz"})
+def _finish_row(out, i, lp, ex, best, w, as_resp):
+    """Log-sum-exp of ``lp`` (k,) with its maximum ``best``; writes row ``i`` of ``out`` (log
+    responsibilities, or responsibilities times ``w[i]``) and returns the log-sum-exp. One
+    ``exp`` per entry (``ex`` (k,) is workspace)."""
+    k = lp.shape[0]
+    tot = 0.0
+    for j in range(k):
+        # Below exp(-700) ~ 1e-304 a term cannot change the sums it enters; clamping there
+        # keeps denormal numbers (slow arithmetic, slow exp) out of the E- and M-steps.
+        e = np.exp(max(lp[j] - best, -700.0))
+        ex[j] = e
+        tot += e
+    lse = best + np.log(tot)
+    if as_resp:
+        scale = np.float64(w[i]) / tot
+        for j in range(k):
+            out[i, j] = ex[j] * scale
+    else:
+        for j in range(k):
+            out[i, j] = lp[j] - lse
+    return lse
+
+
+# Reassociation lets LLVM vectorise the sums; no flag that assumes finite values (a weight
+# of zero gives log-weight -inf).
+_FAST = {"reassoc", "contract", "nsz"}
+
+
+@njit(cache=True, nogil=True, parallel=True, fastmath=_FAST)
+def gaussian_estep_diag(X, means, prec, log_det, log_weights, bounds, w, as_resp, out, norm):
+    """Fused E-step for 'diag' and 'spherical' covariances (see :func:`gaussian_estep_chol`).
+
+    ``prec`` (k, d) float64: the precisions (inverse variances; a spherical component repeats
+    its one value). OUT ``out`` (n, k) and ``norm`` (n,) as there.
+    """
+    n_blocks = bounds.shape[0] - 1
+    k, d = means.shape
+    const = -0.5 * d * np.log(2.0 * np.pi)
+    for b in prange(n_blocks):
+        lp = np.empty(k)
+        ex = np.empty(k)
+        for i in range(bounds[b], bounds[b + 1]):
+            best = -np.inf
+            for j in range(k):
+                acc = 0.0
+                for f in range(d):
+                    y = np.float64(X[i, f]) - means[j, f]
+                    acc += y * y * prec[j, f]
+                v = const - 0.5 * acc + log_det[j] + log_weights[j]
+                lp[j] = v
+                best = max(best, v)
+            norm[i] = _finish_row(out, i, lp, ex, best, w, as_resp)
+
+
+@njit(cache=True, nogil=True, parallel=True, fastmath=_FAST)
+def gaussian_estep_chol(
+    X, Lcat, muL, log_det, log_weights, bounds, chunk, w, as_resp, log_resp, norm
+):
+    """Fused E-step for 'full' and 'tied' covariances: log responsibilities and log p(x).
+
+    ``Lcat`` (d, k' * d) holds the precision Cholesky factors side by side (k' = k for 'full',
+    1 for 'tied'); ``muL`` (k, d) float64 is ``mean_j @ L_j``. Each ``chunk`` of rows gets one
+    BLAS product ``X[rows] @ Lcat``, then ``log N`` for every component, the weights and a
+    stable log-sum-exp, so no (n, k, d) array and no (n, k) temporary besides ``log_resp``.
+
+    OUT ``log_resp`` (n, k) X's dtype, ``norm`` (n,) float64. With ``as_resp`` the
+    responsibilities times the weights ``w`` (n,) are written instead of their logs (what the
+    M-step needs). The caller limits BLAS to one thread; parallelism is over the blocks of
+    ``bounds``.
+    """
+    n_blocks = bounds.shape[0] - 1
+    k, d = muL.shape
+    tied = Lcat.shape[1] == d
+    const = -0.5 * d * np.log(2.0 * np.pi)
+    for b in prange(n_blocks):
+        tile = np.empty((chunk, Lcat.shape[1]), dtype=X.dtype)
+        lp = np.empty(k)
+        ex = np.empty(k)
+        stop = bounds[b + 1]
+        for s in range(bounds[b], stop, chunk):
+            e = min(stop, s + chunk)
+            m = e - s
+            if m == chunk:
+                np.dot(X[s:e], Lcat, tile)
+            else:
+                tile[:m] = np.dot(X[s:e], Lcat)
+            for r in range(m):
+                best = -np.inf
+                for j in range(k):
+                    off = 0 if tied else j * d
+                    acc = 0.0
+                    for f in range(d):
+                        y = np.float64(tile[r, off + f]) - muL[j, f]
+                        acc += y * y
+                    v = const - 0.5 * acc + log_det[j] + log_weights[j]
+                    lp[j] = v
+                    best = max(best, v)
+                norm[s + r] = _finish_row(log_resp, s + r, lp, ex, best, w, as_resp)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def gaussian_moment_sums(X, resp, shift, bounds, chunk, pair_f, pair_g, sr, sx, sxx):
+    """Per-block weighted sums for the M-step, on ``z = X - shift`` (shift (d,) float64, e.g.
+    the data mean, so that second moments do not lose precision to a large offset).
+
+    IN ``resp`` (n, k): responsibilities times sample weights; ``pair_f``, ``pair_g`` (T,)
+    int64: the (f, g) index pairs of the second moments wanted (the lower triangle).
+    OUT ``sr`` (n_blocks, k) float64: ``sum_i r_ij``; ``sx`` (n_blocks, k, d) float64:
+    ``sum_i r_ij z_i``; ``sxx`` (n_blocks, k, T) float64:
+    ``sum_i r_ij z_if z_ig``. Each ``chunk`` of rows becomes two BLAS products,
+    ``r^T z`` and ``r^T (z_f z_g)`` (the caller limits BLAS to one thread).
+    """
+    n_blocks = bounds.shape[0] - 1
     d = X.shape[1]
     k = resp.shape[1]
-    nk = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
-    means = (resp.T @ X) / nk[:, None]
-    if cov_type == "full":
-        cov = np.empty((k, d, d), dtype=X.dtype)
-        for j in range(k):
-            diff = X - means[j]
-            cov[j] = (resp[:, j] * diff.T) @ diff / nk[j]
-            cov[j].flat[:: d + 1] += reg_covar
-    elif cov_type == "tied":
-        cov = X.T @ (X * resp.sum(axis=1)[:, None]) - (nk * means.T) @ means
-        cov /= nk.sum()
-        cov.flat[:: d + 1] += reg_covar
-    else:
-        var = (resp.T @ (X * X)) / nk[:, None] - means**2 + reg_covar
-        cov = var if cov_type == "diag" else var.mean(axis=1)
-    return nk, means, cov
+    T = pair_f.shape[0]
+    for b in prange(n_blocks):
+        sr[b] = 0.0
+        sx[b] = 0.0
+        sxx[b] = 0.0
+        z = np.empty((chunk, d))
+        zz = np.empty((chunk, T))
+        rt = np.empty((k, chunk))
+        stop = bounds[b + 1]
+        for s in range(bounds[b], stop, chunk):
+            e = min(stop, s + chunk)
+            m = e - s
+            for r in range(m):
+                for f in range(d):
+                    z[r, f] = np.float64(X[s + r, f]) - shift[f]
+                for t in range(T):
+                    zz[r, t] = z[r, pair_f[t]] * z[r, pair_g[t]]
+                for j in range(k):
+                    v = np.float64(resp[s + r, j])
+                    rt[j, r] = v
+                    sr[b, j] += v
+            if m == chunk:
+                sx[b] += np.dot(rt, z)
+                sxx[b] += np.dot(rt, zz)
+            else:
+                sx[b] += np.dot(rt[:, :m].copy(), z[:m])
+                sxx[b] += np.dot(rt[:, :m].copy(), zz[:m])
+
+
+@njit(cache=True, nogil=True, parallel=True, fastmath=_FAST)
+def gaussian_moment_sums_diag(X, resp, shift, bounds, sr, sx, sxx):
+    """As :func:`gaussian_moment_sums` with only the squares: ``sxx`` (n_blocks, k, d)."""
+    n_blocks = bounds.shape[0] - 1
+    d = X.shape[1]
+    k = resp.shape[1]
+    for b in prange(n_blocks):
+        sr[b] = 0.0
+        sx[b] = 0.0
+        sxx[b] = 0.0
+        z = np.empty(d)
+        for i in range(bounds[b], bounds[b + 1]):
+            for f in range(d):
+                z[f] = np.float64(X[i, f]) - shift[f]
+            for j in range(k):
+                r = np.float64(resp[i, j])
+                if r == 0.0:
+                    continue
+                sr[b, j] += r
+                for f in range(d):
+                    rz = r * z[f]
+                    sx[b, j, f] += rz
+                    sxx[b, j, f] += rz * z[f]
