@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 
-from .._backend import select_backend
+from .._backend import blas_one_thread, select_backend
 from .._base import check_fitted
 from .._validation import (
     check_n_clusters,
@@ -127,6 +127,12 @@ class BaseMixture(DensityMixin, BaseEstimator):
         return self._fit(X, sample_weight)
 
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
+        # BLAS here only multiplies small matrices; its idle worker threads would otherwise
+        # spin on the cores the numba kernels run on.
+        with blas_one_thread():
+            return self._fit_em(X, sample_weight)
+
+    def _fit_em(self, X: Any, sample_weight: Any) -> np.ndarray:
         from sklearn.exceptions import ConvergenceWarning
 
         self._validate_params()
@@ -183,6 +189,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
                 stacklevel=3,
             )
         self._set_parameters(best)
+        self.__dict__.pop("_em_buffers", None)
         self.n_iter_ = best_iter
         self.lower_bound_ = best_bound
         self.lower_bounds_ = best_bounds

@@ -305,9 +305,22 @@ class GaussianMixture(BaseMixture):
         return self._estep(X, None)
 
     def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self._estep(X, w)
+        # The fit loop reuses its (n, k) and (n,) buffers: fresh 8 MB arrays at every step
+        # cost as much in page faults as the E-step itself.
+        n, k = X.shape[0], self.n_components
+        buf = getattr(self, "_em_buffers", None)
+        if buf is None or buf[0].shape != (n, k) or buf[0].dtype != X.dtype:
+            buf = (np.empty((n, k), dtype=X.dtype), np.empty(n, dtype=np.float64))
+            self._em_buffers = buf
+        return self._estep(X, w, *buf)
 
-    def _estep(self, X: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _estep(
+        self,
+        X: np.ndarray,
+        w: np.ndarray | None,
+        out: np.ndarray | None = None,
+        norm: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Fused E-step: ``(log p(x), log responsibilities)``, or with weights ``w`` the
         responsibilities times ``w`` in place of their logs."""
         kern = select_backend(X).kernels
@@ -318,8 +331,9 @@ class GaussianMixture(BaseMixture):
         means = self.means_.astype(np.float64)
         log_det = np.broadcast_to(kern.gaussian_log_det_chol(pc, ct, d), (k,)).astype(np.float64)
         log_w = self._log_weights().astype(np.float64)
-        out = np.empty((n, k), dtype=X.dtype)
-        norm = np.empty(n, dtype=np.float64)
+        if out is None or norm is None:
+            out = np.empty((n, k), dtype=X.dtype)
+            norm = np.empty(n, dtype=np.float64)
         n_blocks = int(max(1, min(n, 4 * numba.get_num_threads())))
         bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
         ww = np.empty(0, dtype=np.float64) if w is None else w

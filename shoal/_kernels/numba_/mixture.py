@@ -179,6 +179,17 @@ def _bounds(n: int) -> np.ndarray:
     return np.linspace(0, n, n_blocks + 1).astype(np.int64)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _row_max(lp):
+    """Largest entry of ``lp`` (a separate pass: tracking it inside the density loop costs a
+    mispredicted branch whenever the best component comes late)."""
+    best = lp[0]
+    for j in range(1, lp.shape[0]):
+        v = lp[j]
+        best = v if v > best else best
+    return best
+
+
 @njit(cache=True, nogil=True, inline="always", fastmath={"reassoc", "contract", "nsz"})
 def _finish_row(out, i, lp, ex, best, w, as_resp):
     """Log-sum-exp of ``lp`` (k,) with its maximum ``best``; writes row ``i`` of ``out`` (log
@@ -222,15 +233,13 @@ def gaussian_estep_diag(X, means, prec, log_det, log_weights, bounds, w, as_resp
         lp = np.empty(k)
         ex = np.empty(k)
         for i in range(bounds[b], bounds[b + 1]):
-            best = -np.inf
             for j in range(k):
                 acc = 0.0
                 for f in range(d):
                     y = np.float64(X[i, f]) - means[j, f]
                     acc += y * y * prec[j, f]
-                v = const - 0.5 * acc + log_det[j] + log_weights[j]
-                lp[j] = v
-                best = max(best, v)
+                lp[j] = const - 0.5 * acc + log_det[j] + log_weights[j]
+            best = _row_max(lp)
             norm[i] = _finish_row(out, i, lp, ex, best, w, as_resp)
 
 
@@ -267,16 +276,14 @@ def gaussian_estep_chol(
             else:
                 tile[:m] = np.dot(X[s:e], Lcat)
             for r in range(m):
-                best = -np.inf
                 for j in range(k):
                     off = 0 if tied else j * d
                     acc = 0.0
                     for f in range(d):
                         y = np.float64(tile[r, off + f]) - muL[j, f]
                         acc += y * y
-                    v = const - 0.5 * acc + log_det[j] + log_weights[j]
-                    lp[j] = v
-                    best = max(best, v)
+                    lp[j] = const - 0.5 * acc + log_det[j] + log_weights[j]
+                best = _row_max(lp)
                 norm[s + r] = _finish_row(log_resp, s + r, lp, ex, best, w, as_resp)
 
 
