@@ -249,9 +249,9 @@ class BaseMixture(DensityMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,), int64
         """
-        X = self._checked(X)
-        log_prob = self._log_prob(X) + self._log_weights()
-        return np.asarray(log_prob.argmax(axis=1), dtype=np.int64)
+        # The same E-step as fit, so that fit_predict(X) equals fit(X).predict(X) exactly.
+        _, log_resp = self._log_resp(self._checked(X))
+        return np.asarray(log_resp.argmax(axis=1), dtype=np.int64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior probability of each component for each sample.
