@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from . import metrics
 from .centroid import BisectingKMeans, KMeans, MiniBatchKMeans, kmeans_plusplus
-from .mixture import GaussianMixture
+from .mixture import BayesianGaussianMixture, GaussianMixture
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesianGaussianMixture",
     "BisectingKMeans",
     "GaussianMixture",
     "KMeans",

@@ -79,6 +79,13 @@ class BaseMixture(DensityMixin, BaseEstimator):
         select_backend(X).kernels.log_normalize_rows(log_resp, lw, norm)
         return norm, log_resp
 
+    def _lower_bound(
+        self, norm: np.ndarray, resp_w: np.ndarray, w: np.ndarray, wsum: float
+    ) -> float:
+        """The quantity EM increases, after an M-step: here the weighted mean log-likelihood
+        of the E-step (``norm`` = log p(x_i)); variational models override it."""
+        return float(np.dot(w, norm) / wsum)
+
     def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(log p(x), responsibilities * w)`` for the M-step (models may fuse the two)."""
         norm, log_resp = self._log_resp(X)
@@ -140,7 +147,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
         n = X.shape[0]
         check_n_clusters(self.n_components, n, name="n_components")
         w = check_sample_weight(sample_weight, n, X.dtype)
-        self._check_init_arrays(X)
+        self._check_init_arrays(X, w)
+        self._em_weights = w
         wsum = float(w.sum(dtype=np.float64))
         w64 = w.astype(np.float64)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
@@ -164,7 +172,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
                 prev = bound
                 norm, resp_w = self._resp_weighted(X, w)
                 self._m_step(X, resp_w)
-                bound = float(np.dot(w64, norm) / wsum)
+                bound = self._lower_bound(norm, resp_w, w64, wsum)
                 bounds.append(bound)
                 change = bound - prev
                 if self.verbose >= 2 and n_iter % self.verbose_interval == 0:
@@ -190,14 +198,15 @@ class BaseMixture(DensityMixin, BaseEstimator):
             )
         self._set_parameters(best)
         self.__dict__.pop("_em_buffers", None)
+        self.__dict__.pop("_em_weights", None)
         self.n_iter_ = best_iter
         self.lower_bound_ = best_bound
         self.lower_bounds_ = best_bounds
         # A last E-step so that fit_predict(X) equals fit(X).predict(X).
         return np.asarray(self._log_resp(X)[1].argmax(axis=1), dtype=np.int64)
 
-    def _check_init_arrays(self, X: np.ndarray) -> None:  # pragma: no cover - overridden
-        pass
+    def _check_init_arrays(self, X: np.ndarray, w: np.ndarray) -> None:  # pragma: no cover
+        """Validate array parameters against X (and priors that depend on the data)."""
 
     # -- inference ---------------------------------------------------------------------------
     def _checked(self, X: Any) -> np.ndarray:

@@ -60,7 +60,151 @@ def precision_cholesky(cov: np.ndarray, cov_type: str, reg_covar: float) -> np.n
     return 1.0 / np.sqrt(cov)
 
 
-class GaussianMixture(BaseMixture):
+class _GaussianBase(BaseMixture):
+    """What GaussianMixture and BayesianGaussianMixture share: the initial responsibilities,
+    the fused E-step (Gaussian log densities plus per-component offsets), sampling."""
+
+    n_components: int
+    covariance_type: str
+    init_params: str
+    means_: np.ndarray
+    precisions_cholesky_: np.ndarray
+    covariances_: np.ndarray
+    weights_: np.ndarray
+
+    def _log_prob_offset(self) -> np.ndarray | float:
+        """Per-component constant added to the Gaussian log densities (0 here)."""
+        return 0.0
+
+    def _initial_resp(self, X: np.ndarray, w: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+        n, k = X.shape[0], self.n_components
+        resp = np.zeros((n, k), dtype=X.dtype)
+        if self.init_params == "kmeans":
+            from ..centroid import KMeans
+
+            labels = KMeans(k, n_init=1, random_state=rng).fit(X, sample_weight=w).labels_
+            resp[np.arange(n), labels] = 1
+        elif self.init_params == "random":
+            resp = np.asarray(rng.uniform(size=(n, k)), dtype=X.dtype)
+            resp /= resp.sum(axis=1)[:, None]
+        elif self.init_params == "random_from_data":
+            idx = rng.choice(n, size=k, replace=False)
+            resp[idx, np.arange(k)] = 1
+        else:
+            from ..centroid import kmeans_plusplus
+
+            _, idx = kmeans_plusplus(X, k, sample_weight=w, random_state=rng)
+            resp[idx, np.arange(k)] = 1
+        return resp
+
+    def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # The fit loop reuses its (n, k) and (n,) buffers: fresh 8 MB arrays at every step
+        # cost as much in page faults as the E-step itself.
+        n, k = X.shape[0], self.n_components
+        buf = getattr(self, "_em_buffers", None)
+        if buf is None or buf[0].shape != (n, k) or buf[0].dtype != X.dtype:
+            buf = (np.empty((n, k), dtype=X.dtype), np.empty(n, dtype=np.float64))
+            self._em_buffers = buf
+        return self._estep(X, w, *buf)
+
+    def _log_resp(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._estep(X, None)
+
+    def _estep(
+        self,
+        X: np.ndarray,
+        w: np.ndarray | None,
+        out: np.ndarray | None = None,
+        norm: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Fused E-step: ``(log p(x), log responsibilities)``, or with weights ``w`` the
+        responsibilities times ``w`` in place of their logs."""
+        kern = select_backend(X).kernels
+        n, d = X.shape
+        k = self.n_components
+        ct = self.covariance_type
+        pc = self.precisions_cholesky_.astype(np.float64)
+        means = self.means_.astype(np.float64)
+        log_det = np.broadcast_to(
+            kern.gaussian_log_det_chol(pc, ct, d) + self._log_prob_offset(), (k,)
+        ).astype(np.float64)
+        log_w = self._log_weights().astype(np.float64)
+        if out is None or norm is None:
+            out = np.empty((n, k), dtype=X.dtype)
+            norm = np.empty(n, dtype=np.float64)
+        n_blocks = int(max(1, min(n, 4 * numba.get_num_threads())))
+        bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
+        ww = np.empty(0, dtype=np.float64) if w is None else w
+        if ct in ("diag", "spherical"):
+            prec = pc**2 if ct == "diag" else np.repeat((pc**2)[:, None], d, axis=1)
+            kern.gaussian_estep_diag(
+                X, means, np.ascontiguousarray(prec), log_det, log_w, bounds, ww,
+                w is not None, out, norm,
+            )  # fmt: skip
+            return norm, out
+        # One BLAS tile per chunk of rows against every Cholesky factor.
+        if ct == "full":
+            Lcat = np.ascontiguousarray(np.transpose(pc, (1, 0, 2)).reshape(d, -1), X.dtype)
+            muL = np.einsum("kd,kdf->kf", means, pc)
+        else:
+            Lcat = np.ascontiguousarray(pc, X.dtype)
+            muL = means @ pc
+        chunk = int(max(16, min(1024, 65536 // max(Lcat.shape[1], 1))))
+        with blas_one_thread():
+            kern.gaussian_estep_chol(
+                X, Lcat, np.ascontiguousarray(muL), log_det, log_w, bounds, chunk, ww,
+                w is not None, out, norm,
+            )  # fmt: skip
+        return norm, out
+
+    def _log_prob(self, X: np.ndarray) -> np.ndarray:
+        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
+        select_backend(X).kernels.gaussian_log_prob(
+            X,
+            self.means_.astype(X.dtype, copy=False),
+            self.precisions_cholesky_.astype(X.dtype, copy=False),
+            self.covariance_type,
+            out,
+        )
+        out += np.asarray(self._log_prob_offset(), dtype=out.dtype)
+        return out
+
+    def _log_weights(self) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.weights_)
+
+    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Draw samples from the fitted model.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,), int64
+            Component of each sample (samples are grouped by component).
+        """
+        check_fitted(self, "weights_")
+        check_int("n_samples", n_samples, low=1)
+        rng = check_random_state(self.random_state)
+        d = self.means_.shape[1]
+        counts = rng.multinomial(n_samples, self.weights_.astype(np.float64))
+        parts = []
+        for j, (mean, c) in enumerate(zip(self.means_, counts)):
+            if self.covariance_type == "full":
+                parts.append(rng.multivariate_normal(mean, self.covariances_[j], int(c)))
+            elif self.covariance_type == "tied":
+                parts.append(rng.multivariate_normal(mean, self.covariances_, int(c)))
+            else:
+                var = self.covariances_[j]
+                parts.append(mean + rng.standard_normal(size=(int(c), d)) * np.sqrt(var))
+        y = np.concatenate([np.full(int(c), j, dtype=np.int64) for j, c in enumerate(counts)])
+        return np.vstack(parts), y
+
+
+class GaussianMixture(_GaussianBase):
     """Gaussian mixture model fitted by EM (drop-in for ``sklearn.mixture.GaussianMixture``).
 
     Parameters
@@ -186,7 +330,7 @@ class GaussianMixture(BaseMixture):
             raise TypeError(f"warm_start={self.warm_start!r} must be True or False.")
 
     # -- initial parameters -------------------------------------------------------------------
-    def _check_init_arrays(self, X: np.ndarray) -> None:
+    def _check_init_arrays(self, X: np.ndarray, w: np.ndarray) -> None:
         k, d = self.n_components, X.shape[1]
         self._weights_init = self._means_init = self._precisions_init = None
         if self.weights_init is not None:
@@ -232,27 +376,6 @@ class GaussianMixture(BaseMixture):
                 raise ValueError("precisions_init must be positive.")
             self._precisions_init = pi
 
-    def _initial_resp(self, X: np.ndarray, w: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
-        n, k = X.shape[0], self.n_components
-        resp = np.zeros((n, k), dtype=X.dtype)
-        if self.init_params == "kmeans":
-            from ..centroid import KMeans
-
-            labels = KMeans(k, n_init=1, random_state=rng).fit(X, sample_weight=w).labels_
-            resp[np.arange(n), labels] = 1
-        elif self.init_params == "random":
-            resp = np.asarray(rng.uniform(size=(n, k)), dtype=X.dtype)
-            resp /= resp.sum(axis=1)[:, None]
-        elif self.init_params == "random_from_data":
-            idx = rng.choice(n, size=k, replace=False)
-            resp[idx, np.arange(k)] = 1
-        else:
-            from ..centroid import kmeans_plusplus
-
-            _, idx = kmeans_plusplus(X, k, sample_weight=w, random_state=rng)
-            resp[idx, np.arange(k)] = 1
-        return resp
-
     def _initialize_parameters(
         self, X: np.ndarray, w: np.ndarray, rng: np.random.RandomState
     ) -> None:
@@ -262,8 +385,14 @@ class GaussianMixture(BaseMixture):
         if self.init_params in ("kmeans", "random"):
             resp *= w[:, None]
         kern = select_backend(X).kernels
-        nk, means, cov = kern.gaussian_moments(X, resp, self.covariance_type, self.reg_covar)
-        weights = nk / nk.sum()
+        nk, means, cov = kern.gaussian_moments(
+            X, resp, self.covariance_type, self.reg_covar, self._shift, w
+        )
+        # scikit-learn divides by the number of samples (the total weight here), not by
+        # nk.sum(): the same when rows of resp sum to one; for the one-hot inits
+        # ('random_from_data', 'k-means++') the first E-step then sees weights summing to
+        # k / n. Kept for identical results.
+        weights = (nk / w.sum(dtype=np.float64)).astype(nk.dtype)
         self.weights_ = weights if self._weights_init is None else self._weights_init.copy()
         self.means_ = means if self._means_init is None else self._means_init.copy()
         if self._precisions_init is None:
@@ -294,85 +423,13 @@ class GaussianMixture(BaseMixture):
         if shift is None or shift.shape[0] != X.shape[1]:
             shift = None
         nk, means, cov = kern.gaussian_moments(
-            X, resp_w, self.covariance_type, self.reg_covar, shift
-        )
+            X, resp_w, self.covariance_type, self.reg_covar, shift,
+            getattr(self, "_em_weights", None),
+        )  # fmt: skip
         self.weights_ = nk / nk.sum()
         self.means_ = means
         self.covariances_ = cov
         self.precisions_cholesky_ = precision_cholesky(cov, self.covariance_type, self.reg_covar)
-
-    def _log_resp(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self._estep(X, None)
-
-    def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # The fit loop reuses its (n, k) and (n,) buffers: fresh 8 MB arrays at every step
-        # cost as much in page faults as the E-step itself.
-        n, k = X.shape[0], self.n_components
-        buf = getattr(self, "_em_buffers", None)
-        if buf is None or buf[0].shape != (n, k) or buf[0].dtype != X.dtype:
-            buf = (np.empty((n, k), dtype=X.dtype), np.empty(n, dtype=np.float64))
-            self._em_buffers = buf
-        return self._estep(X, w, *buf)
-
-    def _estep(
-        self,
-        X: np.ndarray,
-        w: np.ndarray | None,
-        out: np.ndarray | None = None,
-        norm: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Fused E-step: ``(log p(x), log responsibilities)``, or with weights ``w`` the
-        responsibilities times ``w`` in place of their logs."""
-        kern = select_backend(X).kernels
-        n, d = X.shape
-        k = self.n_components
-        ct = self.covariance_type
-        pc = self.precisions_cholesky_.astype(np.float64)
-        means = self.means_.astype(np.float64)
-        log_det = np.broadcast_to(kern.gaussian_log_det_chol(pc, ct, d), (k,)).astype(np.float64)
-        log_w = self._log_weights().astype(np.float64)
-        if out is None or norm is None:
-            out = np.empty((n, k), dtype=X.dtype)
-            norm = np.empty(n, dtype=np.float64)
-        n_blocks = int(max(1, min(n, 4 * numba.get_num_threads())))
-        bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
-        ww = np.empty(0, dtype=np.float64) if w is None else w
-        if ct in ("diag", "spherical"):
-            prec = pc**2 if ct == "diag" else np.repeat((pc**2)[:, None], d, axis=1)
-            kern.gaussian_estep_diag(
-                X, means, np.ascontiguousarray(prec), log_det, log_w, bounds, ww,
-                w is not None, out, norm,
-            )  # fmt: skip
-            return norm, out
-        # One BLAS tile per chunk of rows against every Cholesky factor.
-        if ct == "full":
-            Lcat = np.ascontiguousarray(np.transpose(pc, (1, 0, 2)).reshape(d, -1), X.dtype)
-            muL = np.einsum("kd,kdf->kf", means, pc)
-        else:
-            Lcat = np.ascontiguousarray(pc, X.dtype)
-            muL = means @ pc
-        chunk = int(max(16, min(1024, 65536 // max(Lcat.shape[1], 1))))
-        with blas_one_thread():
-            kern.gaussian_estep_chol(
-                X, Lcat, np.ascontiguousarray(muL), log_det, log_w, bounds, chunk, ww,
-                w is not None, out, norm,
-            )  # fmt: skip
-        return norm, out
-
-    def _log_prob(self, X: np.ndarray) -> np.ndarray:
-        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        select_backend(X).kernels.gaussian_log_prob(
-            X,
-            self.means_.astype(X.dtype, copy=False),
-            self.precisions_cholesky_.astype(X.dtype, copy=False),
-            self.covariance_type,
-            out,
-        )
-        return out
-
-    def _log_weights(self) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.log(self.weights_)
 
     def _get_parameters(self) -> tuple[Any, ...]:
         return (self.weights_, self.means_, self.covariances_, self.precisions_cholesky_)
@@ -449,33 +506,3 @@ class GaussianMixture(BaseMixture):
         resp = np.exp(log_resp)
         entropy = -float(np.sum(resp * np.where(resp > 0, log_resp, 0.0)))
         return bic + 2.0 * entropy
-
-    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """Draw samples from the fitted model.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        y : ndarray of shape (n_samples,), int64
-            Component of each sample (samples are grouped by component).
-        """
-        check_fitted(self, "weights_")
-        check_int("n_samples", n_samples, low=1)
-        rng = check_random_state(self.random_state)
-        d = self.means_.shape[1]
-        counts = rng.multinomial(n_samples, self.weights_.astype(np.float64))
-        parts = []
-        for j, (mean, c) in enumerate(zip(self.means_, counts)):
-            if self.covariance_type == "full":
-                parts.append(rng.multivariate_normal(mean, self.covariances_[j], int(c)))
-            elif self.covariance_type == "tied":
-                parts.append(rng.multivariate_normal(mean, self.covariances_, int(c)))
-            else:
-                var = self.covariances_[j]
-                parts.append(mean + rng.standard_normal(size=(int(c), d)) * np.sqrt(var))
-        y = np.concatenate([np.full(int(c), j, dtype=np.int64) for j, c in enumerate(counts)])
-        return np.vstack(parts), y

@@ -97,6 +97,7 @@ def gaussian_moments(
     cov_type: str,
     reg_covar: float,
     shift: np.ndarray | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted moments of the components: ``(nk, means, covariances)``, X's dtype.
 
@@ -104,6 +105,8 @@ def gaussian_moments(
     added (no empty component divides by zero) and ``reg_covar`` is added to the variances,
     as scikit-learn does. One parallel pass over X accumulates first and second moments
     about ``shift`` (default: the data mean; float64), so no (n, d) temporary per component.
+    'tied' takes the second moments of all samples, weighted by ``sample_weight`` (default: the
+    row sums of ``resp``), as scikit-learn does, whatever the responsibilities.
     """
     n, d = X.shape
     k = resp.shape[1]
@@ -117,7 +120,8 @@ def gaussian_moments(
     sx = np.empty((nb, k, d))
     if cov_type in ("full", "tied"):
         if cov_type == "tied":
-            r = np.ascontiguousarray(resp.sum(axis=1, keepdims=True))
+            rw = resp.sum(axis=1) if sample_weight is None else sample_weight
+            r = np.ascontiguousarray(np.asarray(rw, dtype=resp.dtype)[:, None])
             sr = np.empty((nb, 1))
             sx = np.empty((nb, 1, d))
         pf, pg = np.tril_indices(d)
@@ -132,7 +136,12 @@ def gaussian_moments(
             nk = resp.sum(axis=0, dtype=np.float64) + eps10
             sx_k = resp.T.astype(np.float64) @ (X - shift)  # (k, d) first moments per component
             mu_c = sx_k / nk[:, None]
-            cov = (S[0] - (nk[:, None] * mu_c).T @ mu_c) / nk.sum()
+            # sum w x x^T - sum nk mu mu^T, moved back from the shifted to the raw moments (the
+            # correction vanishes when the rows of resp sum to the weights, as in EM steps).
+            a = sx.sum(axis=0)[0] - (nk[:, None] * mu_c).sum(axis=0)
+            extra = np.outer(a, shift) + np.outer(shift, a)
+            extra += (sr.sum() - nk.sum()) * np.outer(shift, shift)
+            cov = (S[0] - (nk[:, None] * mu_c).T @ mu_c + extra) / nk.sum()
             cov.flat[:: d + 1] += reg_covar
             means = mu_c + shift
         else:
