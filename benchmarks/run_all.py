@@ -20,6 +20,8 @@ SCRIPTS = {
     "bench_kmeans_algorithms.py": ["--n", "20000"],
     "bench_minibatch.py": ["--n", "100000"],
     "bench_bisecting.py": ["--n", "50000"],
+    "bench_fuzzy.py": ["--n", "20000"],
+    "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import metrics
-from .centroid import BisectingKMeans, KMeans, MiniBatchKMeans, kmeans_plusplus
+from .centroid import BisectingKMeans, FuzzyCMeans, KMeans, MiniBatchKMeans, kmeans_plusplus
 from .mixture import BayesianGaussianMixture, GaussianMixture
 
 __version__ = "0.1.0"
@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BayesianGaussianMixture",
     "BisectingKMeans",
+    "FuzzyCMeans",
     "GaussianMixture",
     "KMeans",
     "MiniBatchKMeans",

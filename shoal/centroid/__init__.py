@@ -2,7 +2,8 @@
 
 from ._kmeans_core import kmeans_plusplus
 from .bisecting import BisectingKMeans
+from .fuzzy import FuzzyCMeans
 from .kmeans import KMeans
 from .minibatch import MiniBatchKMeans
 
-__all__ = ["BisectingKMeans", "KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
+__all__ = ["BisectingKMeans", "FuzzyCMeans", "KMeans", "MiniBatchKMeans", "kmeans_plusplus"]

@@ -7,7 +7,8 @@ Internal indices score a partition of data without ground truth: :func:`silhouet
 :func:`normalized_mutual_info_score`, :func:`adjusted_mutual_info_score`,
 :func:`homogeneity_score`, :func:`completeness_score`, :func:`v_measure_score`,
 :func:`homogeneity_completeness_v_measure`, :func:`fowlkes_mallows_score`, :func:`purity_score`,
-:func:`contingency_matrix` and :func:`pair_confusion_matrix`.
+:func:`contingency_matrix` and :func:`pair_confusion_matrix`. Fuzzy partitions (a membership
+matrix): :func:`fuzzy_partition_coefficient` and :func:`partition_entropy`.
 
 Names, signatures and defaults follow ``sklearn.metrics`` (and give the same values), so these
 are drop-in replacements; the quadratic internal indices run as chunked numba kernels that never
@@ -38,6 +39,7 @@ from shoal.metrics._external import (
     rand_score,
     v_measure_score,
 )
+from shoal.metrics._fuzzy import fuzzy_partition_coefficient, partition_entropy
 from shoal.metrics._internal import (
     calinski_harabasz_score,
     davies_bouldin_score,
@@ -55,11 +57,13 @@ __all__ = [
     "davies_bouldin_score",
     "dunn_index",
     "fowlkes_mallows_score",
+    "fuzzy_partition_coefficient",
     "homogeneity_completeness_v_measure",
     "homogeneity_score",
     "mutual_info_score",
     "normalized_mutual_info_score",
     "pair_confusion_matrix",
+    "partition_entropy",
     "purity_score",
     "rand_score",
     "silhouette_samples",

@@ -7,6 +7,7 @@ process does not recompile); ``parallel=True`` only where iterations are indepen
 from .davies_bouldin import davies_bouldin_ratios
 from .dunn import dunn_extremes, dunn_extremes_precomputed
 from .emi import expected_mutual_information
+from .fuzzy import fcm_centers, fcm_memberships
 from .kmeans import (
     assign_labels,
     block_bounds,
@@ -53,6 +54,8 @@ __all__ = [
     "dunn_extremes_precomputed",
     "elkan_step",
     "expected_mutual_information",
+    "fcm_centers",
+    "fcm_memberships",
     "gaussian_estep_chol",
     "gaussian_estep_diag",
     "gaussian_log_det_chol",
