@@ -227,6 +227,7 @@ class BisectingKMeans(_KMeansPredictor):
             if in_place:
                 X += mean
         self._tree = root
+        self._tree_arrays = _flatten(root)
         self._X_mean = mean
         self.cluster_centers_ = np.ascontiguousarray(centers + mean)
         self.labels_ = labels
@@ -307,24 +308,35 @@ class BisectingKMeans(_KMeansPredictor):
         """
         check_fitted(self, "cluster_centers_")
         X = self._prepare(X, reset=False)
-        Xc = X - self._X_mean.astype(X.dtype)
         labels = np.empty(X.shape[0], dtype=np.int64)
-        self._descend(Xc, np.arange(X.shape[0]), self._tree, labels, select_backend(Xc))
+        centers, left, right, leaf = self._tree_arrays
+        select_backend(X).kernels.tree_descend(
+            X, self._X_mean.astype(np.float64), centers, left, right, leaf, labels
+        )
         return labels
 
-    def _descend(
-        self, X: np.ndarray, rows: np.ndarray, node: _Node, out: np.ndarray, backend: Backend
-    ) -> None:
-        if node.left is None or node.right is None:
-            out[rows] = node.label
-            return
-        if rows.shape[0] == 0:
-            return
-        centers = np.ascontiguousarray(np.vstack([node.left.center, node.right.center]), X.dtype)
-        sub = np.ascontiguousarray(X[rows])
-        side = np.empty(rows.shape[0], dtype=np.int64)
-        min_sq = np.empty(rows.shape[0], dtype=np.float64)
-        c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
-        backend.kernels.assign_labels(sub, centers, c_sq, side, min_sq)
-        self._descend(X, rows[side == 0], node.left, out, backend)
-        self._descend(X, rows[side == 1], node.right, out, backend)
+
+def _flatten(root: _Node) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tree as arrays for :func:`tree_descend`: node centres (float64), left and right
+    child indices (-1 at leaves) and leaf labels, root first."""
+    nodes = [root]
+    i = 0
+    while i < len(nodes):
+        node = nodes[i]
+        if node.left is not None and node.right is not None:
+            nodes += [node.left, node.right]
+        i += 1
+    index = {id(node): j for j, node in enumerate(nodes)}
+    d = root.center.shape[0]
+    centers = np.empty((len(nodes), d), dtype=np.float64)
+    left = np.full(len(nodes), -1, dtype=np.int64)
+    right = np.full(len(nodes), -1, dtype=np.int64)
+    leaf = np.full(len(nodes), -1, dtype=np.int64)
+    for j, node in enumerate(nodes):
+        centers[j] = node.center
+        if node.left is not None and node.right is not None:
+            left[j] = index[id(node.left)]
+            right[j] = index[id(node.right)]
+        else:
+            leaf[j] = node.label
+    return centers, left, right, leaf

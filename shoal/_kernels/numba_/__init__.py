@@ -4,6 +4,7 @@ Every kernel is ``@njit(cache=True, nogil=True)`` (compiled once, cached on disk
 process does not recompile); ``parallel=True`` only where iterations are independent.
 """
 
+from .bisecting import tree_descend
 from .davies_bouldin import davies_bouldin_ratios
 from .dunn import dunn_extremes, dunn_extremes_precomputed
 from .emi import expected_mutual_information
@@ -78,4 +79,5 @@ __all__ = [
     "silhouette_sorted",
     "sq_dist_to_assigned",
     "transform_dense",
+    "tree_descend",
 ]
