@@ -10,10 +10,8 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln
 
 from .._backend import select_backend
-from .._validation import check_int, check_option, check_real
+from .._validation import check_option, check_real
 from .gaussian import (
-    COVARIANCE_TYPES,
-    INIT_PARAMS,
     _float_array,
     _GaussianBase,
     precision_cholesky,
@@ -153,13 +151,7 @@ default='dirichlet_process'
         self.verbose_interval = verbose_interval
 
     def _validate_params(self) -> None:
-        check_int("n_components", self.n_components, low=1)
-        check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
-        check_real("tol", self.tol, low=0.0)
-        check_real("reg_covar", self.reg_covar, low=0.0)
-        check_int("max_iter", self.max_iter, low=0)
-        check_int("n_init", self.n_init, low=1)
-        check_option("init_params", self.init_params, INIT_PARAMS)
+        self._validate_common_params()
         check_option(
             "weight_concentration_prior_type", self.weight_concentration_prior_type, PRIOR_TYPES
         )
@@ -172,10 +164,6 @@ default='dirichlet_process'
             allow_none=True,
         )  # fmt: skip
         check_real("degrees_of_freedom_prior", self.degrees_of_freedom_prior, allow_none=True)
-        check_int("verbose", self.verbose, low=0)
-        check_int("verbose_interval", self.verbose_interval, low=1)
-        if not isinstance(self.warm_start, (bool, np.bool_)):
-            raise TypeError(f"warm_start={self.warm_start!r} must be True or False.")
 
     # -- priors --------------------------------------------------------------------------------
     def _check_init_arrays(self, X: np.ndarray, w: np.ndarray) -> None:

@@ -72,6 +72,20 @@ class _GaussianBase(BaseMixture):
     covariances_: np.ndarray
     weights_: np.ndarray
 
+    def _validate_common_params(self) -> None:
+        """The parameters GaussianMixture and BayesianGaussianMixture share."""
+        check_int("n_components", self.n_components, low=1)
+        check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
+        check_real("tol", self.tol, low=0.0)
+        check_real("reg_covar", self.reg_covar, low=0.0)
+        check_int("max_iter", self.max_iter, low=0)
+        check_int("n_init", self.n_init, low=1)
+        check_option("init_params", self.init_params, INIT_PARAMS)
+        check_int("verbose", self.verbose, low=0)
+        check_int("verbose_interval", self.verbose_interval, low=1)
+        if not isinstance(self.warm_start, (bool, np.bool_)):
+            raise TypeError(f"warm_start={self.warm_start!r} must be True or False.")
+
     def _log_prob_offset(self) -> np.ndarray | float:
         """Per-component constant added to the Gaussian log densities (0 here)."""
         return 0.0
@@ -317,17 +331,7 @@ class GaussianMixture(_GaussianBase):
         self.verbose_interval = verbose_interval
 
     def _validate_params(self) -> None:
-        check_int("n_components", self.n_components, low=1)
-        check_option("covariance_type", self.covariance_type, COVARIANCE_TYPES)
-        check_real("tol", self.tol, low=0.0)
-        check_real("reg_covar", self.reg_covar, low=0.0)
-        check_int("max_iter", self.max_iter, low=0)
-        check_int("n_init", self.n_init, low=1)
-        check_option("init_params", self.init_params, INIT_PARAMS)
-        check_int("verbose", self.verbose, low=0)
-        check_int("verbose_interval", self.verbose_interval, low=1)
-        if not isinstance(self.warm_start, (bool, np.bool_)):
-            raise TypeError(f"warm_start={self.warm_start!r} must be True or False.")
+        self._validate_common_params()
 
     # -- initial parameters -------------------------------------------------------------------
     def _check_init_arrays(self, X: np.ndarray, w: np.ndarray) -> None:
