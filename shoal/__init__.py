@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from . import metrics
-from .centroid import BisectingKMeans, FuzzyCMeans, KMeans, MiniBatchKMeans, kmeans_plusplus
+from .centroid import (
+    BisectingKMeans,
+    FuzzyCMeans,
+    KMeans,
+    KMedoids,
+    MiniBatchKMeans,
+    kmeans_plusplus,
+)
 from .mixture import BayesianGaussianMixture, GaussianMixture
 
 __version__ = "0.1.0"
@@ -14,6 +21,7 @@ __all__ = [
     "FuzzyCMeans",
     "GaussianMixture",
     "KMeans",
+    "KMedoids",
     "MiniBatchKMeans",
     "__version__",
     "kmeans_plusplus",

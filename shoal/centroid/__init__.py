@@ -1,9 +1,17 @@
-"""Centroid-based clustering: the k-means family (k-medoids, k-modes, fuzzy c-means later)."""
+"""Centroid-based clustering: the k-means family k-medoids, k-modes, fuzzy c-means."""
 
 from ._kmeans_core import kmeans_plusplus
 from .bisecting import BisectingKMeans
 from .fuzzy import FuzzyCMeans
 from .kmeans import KMeans
+from .kmedoids import KMedoids
 from .minibatch import MiniBatchKMeans
 
-__all__ = ["BisectingKMeans", "FuzzyCMeans", "KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
+__all__ = [
+    "BisectingKMeans",
+    "FuzzyCMeans",
+    "KMeans",
+    "KMedoids",
+    "MiniBatchKMeans",
+    "kmeans_plusplus",
+]

@@ -20,6 +20,16 @@ from .kmeans import (
     sq_dist_to_assigned,
     transform_dense,
 )
+from .kmedoids import (
+    alternate_update,
+    distance_matrix,
+    kmedoids_build,
+    kmedoids_fasterpam,
+    kmedoids_nearest_two,
+    kmedoids_pam,
+    kmedoids_pp,
+    medoid_distances,
+)
 from .minibatch import minibatch_step
 from .mixture import (
     gaussian_estep_chol,
@@ -46,11 +56,13 @@ from .silhouette import (
 )
 
 __all__ = [
+    "alternate_update",
     "assign_labels",
     "block_bounds",
     "centred_copy",
     "cluster_distance_sums_symmetric",
     "davies_bouldin_ratios",
+    "distance_matrix",
     "dunn_extremes",
     "dunn_extremes_precomputed",
     "elkan_step",
@@ -66,12 +78,18 @@ __all__ = [
     "gaussian_moments",
     "hamerly_step",
     "inertia_dense",
+    "kmedoids_build",
+    "kmedoids_fasterpam",
+    "kmedoids_nearest_two",
+    "kmedoids_pam",
+    "kmedoids_pp",
     "kmpp_add_center",
     "kmpp_candidate_potentials",
     "kmpp_sample",
     "kmpp_take_candidate",
     "lloyd_step",
     "log_normalize_rows",
+    "medoid_distances",
     "minibatch_step",
     "row_sq_norms",
     "silhouette_from_sums",
