@@ -21,6 +21,7 @@ SCRIPTS = {
     "bench_minibatch.py": ["--n", "100000"],
     "bench_bisecting.py": ["--n", "50000"],
     "bench_fuzzy.py": ["--n", "20000"],
+    "bench_kmedoids.py": ["--n", "1000"],
     "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],
 }

@@ -483,25 +483,25 @@ def _nearest(src: tuple, medoids: np.ndarray, kern: Any) -> tuple[np.ndarray, np
 
 
 def _check_precomputed(D: np.ndarray) -> None:
-    """A precomputed dissimilarity matrix: square, non-negative, symmetric."""
+    """A precomputed dissimilarity matrix: square, non-negative, symmetric (one pass over D)."""
     n, m = D.shape
     if n != m:
         raise ValueError(
             f"metric='precomputed' needs a square distance matrix; X has shape {D.shape}."
         )
-    if (D < 0).any():
-        i, j = np.argwhere(D < 0)[0]
+    stats = np.empty((_blocks(n), 6))
+    select_backend(D).kernels.precomputed_check(D, stats)
+    lo = stats[np.argmin(stats[:, 0])]
+    if lo[0] < 0:
         raise ValueError(
-            f"metric='precomputed': X has negative distances (first at row {i}, column {j})."
+            f"metric='precomputed': X has negative distances (X[{int(lo[1])}, {int(lo[2])}] = "
+            f"{lo[0]:g})."
         )
-    scale = float(D.max()) if D.size else 0.0
-    step = 1024
-    for r0 in range(0, n, step):
-        r1 = min(n, r0 + step)
-        gap = np.abs(D[r0:r1] - D[:, r0:r1].T)
-        if gap.size and gap.max() > 1e-6 * max(scale, 1e-300):
-            i, j = np.unravel_index(int(np.argmax(gap)), gap.shape)
-            raise ValueError(
-                f"metric='precomputed' needs a symmetric distance matrix; X[{r0 + i}, {j}] != "
-                f"X[{j}, {r0 + i}]."
-            )
+    gap = stats[np.argmax(stats[:, 3])]
+    scale = float(D.max())  # non-negative by now
+    if gap[3] > 1e-6 * max(scale, 1e-300):
+        i, j = int(gap[4]), int(gap[5])
+        raise ValueError(
+            f"metric='precomputed' needs a symmetric distance matrix; X[{i}, {j}] = "
+            f"{D[i, j]:g} but X[{j}, {i}] = {D[j, i]:g}."
+        )

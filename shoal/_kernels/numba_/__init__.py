@@ -29,6 +29,7 @@ from .kmedoids import (
     kmedoids_pam,
     kmedoids_pp,
     medoid_distances,
+    precomputed_check,
 )
 from .minibatch import minibatch_step
 from .mixture import (
@@ -91,6 +92,7 @@ __all__ = [
     "log_normalize_rows",
     "medoid_distances",
     "minibatch_step",
+    "precomputed_check",
     "row_sq_norms",
     "silhouette_from_sums",
     "silhouette_precomputed",

@@ -35,6 +35,7 @@ __all__ = [
     "kmedoids_pam",
     "kmedoids_pp",
     "medoid_distances",
+    "precomputed_check",
 ]
 
 INF = np.inf
@@ -54,16 +55,20 @@ def _row(
     metric: int,
     c: int,
     x: np.ndarray,
+    tmp: np.ndarray,
     buf: np.ndarray,
 ) -> np.ndarray:
-    """Distances from sample ``c`` to every sample, as float64 (``buf`` holds them)."""
+    """Distances from sample ``c`` to every sample, in ``D``'s dtype.
+
+    With a matrix this is the row ``D[c]`` itself (no copy); otherwise they are computed in
+    float64 into ``tmp`` (shape (n,)) and stored in ``buf`` (shape (n,), ``D.dtype``).
+    """
     if use_matrix:
-        row = D[c]
-        for j in range(buf.shape[0]):
-            buf[j] = np.float64(row[j])
-    else:
-        _column(XT, c, x)
-        tile_distances(XT, x, 0, buf.shape[0], metric, True, buf)
+        return D[c]
+    _column(XT, c, x)
+    tile_distances(XT, x, 0, buf.shape[0], metric, True, tmp)
+    for j in range(buf.shape[0]):
+        buf[j] = tmp[j]
     return buf
 
 
@@ -280,7 +285,8 @@ def kmedoids_fasterpam(
     delta = np.empty(k)
     is_medoid = np.zeros(n, dtype=np.bool_)
     x = np.empty(d)
-    buf = np.empty(n)
+    tmp = np.empty(n if not use_matrix else 0)
+    buf = np.empty(n if not use_matrix else 0, D.dtype)
     for l in range(k):
         is_medoid[medoids[l]] = True
     kmedoids_nearest_two(XT, D, use_matrix, metric, medoids, near, dnear, second, dsecond)
@@ -298,7 +304,7 @@ def kmedoids_fasterpam(
                 break
             if is_medoid[c] or not candidate[c]:
                 continue
-            row = _row(XT, D, use_matrix, metric, c, x, buf)
+            row = _row(XT, D, use_matrix, metric, c, x, tmp, buf)
             shared = _swap_deltas(row, w, near, dnear, dsecond, removal, delta)
             i = _best_slot(delta)
             change = delta[i] + shared
@@ -344,7 +350,8 @@ def _best_swaps(
         c0 = b * n // nb
         c1 = (b + 1) * n // nb
         x = np.empty(d)
-        buf = np.empty(n)
+        tmp = np.empty(n if not use_matrix else 0)
+        buf = np.empty(n if not use_matrix else 0, D.dtype)
         delta = np.empty(k)
         best = INF
         best_c = -1
@@ -352,7 +359,7 @@ def _best_swaps(
         for c in range(c0, c1):
             if is_medoid[c] or not candidate[c]:
                 continue
-            row = _row(XT, D, use_matrix, metric, c, x, buf)
+            row = _row(XT, D, use_matrix, metric, c, x, tmp, buf)
             shared = _swap_deltas(row, w, near, dnear, dsecond, removal, delta)
             i = _best_slot(delta)
             change = delta[i] + shared
@@ -449,13 +456,14 @@ def _build_gains(
         c0 = b * n // nb
         c1 = (b + 1) * n // nb
         x = np.empty(d)
-        buf = np.empty(n)
+        tmp = np.empty(n if not use_matrix else 0)
+        buf = np.empty(n if not use_matrix else 0, D.dtype)
         best = -INF
         best_c = -1
         for c in range(c0, c1):
             if not candidate[c] or (not first and dnear[c] == 0.0):
                 continue
-            row = _row(XT, D, use_matrix, metric, c, x, buf)
+            row = _row(XT, D, use_matrix, metric, c, x, tmp, buf)
             gain = 0.0
             if first:
                 for o in range(n):
@@ -506,7 +514,8 @@ def kmedoids_build(
     block_cand = np.empty(n_blocks, dtype=np.int64)
     used = np.zeros(n, dtype=np.bool_)
     x = np.empty(d)
-    buf = np.empty(n)
+    tmp = np.empty(n if not use_matrix else 0)
+    buf = np.empty(n if not use_matrix else 0, D.dtype)
     for l in range(k):
         _build_gains(XT, D, use_matrix, metric, w, candidate, dnear, l == 0, block_gain, block_cand)
         best = -INF
@@ -523,7 +532,7 @@ def kmedoids_build(
                     break
         medoids[l] = c
         used[c] = True
-        row = _row(XT, D, use_matrix, metric, c, x, buf)
+        row = _row(XT, D, use_matrix, metric, c, x, tmp, buf)
         for o in range(n):
             if row[o] < dnear[o]:
                 dnear[o] = row[o]
@@ -563,7 +572,8 @@ def kmedoids_pp(
     d = XT.shape[0]
     n_trials = (uniforms.shape[0] - 1) // max(k - 1, 1)
     x = np.empty(d)
-    buf = np.empty(n)
+    tmp = np.empty(n if not use_matrix else 0)
+    buf = np.empty(n if not use_matrix else 0, D.dtype)
     cum = np.empty(n)
     pot = np.zeros(n)
     used = np.zeros(n, dtype=np.bool_)
@@ -575,7 +585,7 @@ def kmedoids_pp(
     c = _search(cum, uniforms[0] * total)
     medoids[0] = c
     used[c] = True
-    row = _row(XT, D, use_matrix, metric, c, x, buf)
+    row = _row(XT, D, use_matrix, metric, c, x, tmp, buf)
     for o in range(n):
         pot[o] = row[o] * row[o]
     pot[c] = 0.0
@@ -590,7 +600,7 @@ def kmedoids_pp(
         if total > 0.0:
             for t in range(n_trials):
                 cand = _search(cum, uniforms[1 + (l - 1) * n_trials + t] * total)
-                row = _row(XT, D, use_matrix, metric, cand, x, buf)
+                row = _row(XT, D, use_matrix, metric, cand, x, tmp, buf)
                 p = 0.0
                 for o in range(n):
                     p += w[o] * min(pot[o], row[o] * row[o])
@@ -604,7 +614,7 @@ def kmedoids_pp(
                     break
         medoids[l] = best_c
         used[best_c] = True
-        row = _row(XT, D, use_matrix, metric, best_c, x, buf)
+        row = _row(XT, D, use_matrix, metric, best_c, x, tmp, buf)
         for o in range(n):
             v = row[o] * row[o]
             if v < pot[o]:
@@ -684,3 +694,51 @@ def alternate_update(
             for q in range(s0, s1):
                 total += w_sorted[q] * buf[q - s0]
         cost[p] = total
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def precomputed_check(D: np.ndarray, out: np.ndarray) -> None:
+    """Smallest entry, largest asymmetry and non-finite count of a square matrix, one pass.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n, n), float32 or float64
+        IN. A user's precomputed distances.
+    out : ndarray of shape (n_row_blocks, 6), float64
+        OUT. Per block of rows: ``[min, row of min, col of min, max |D_ij - D_ji|, row, col]``
+        where the asymmetry is measured on ``j > i`` only (each pair once). ``D`` must be
+        finite (checked before).
+    """
+    n = D.shape[0]
+    nb = out.shape[0]
+    tile = 64
+    for b in prange(nb):
+        r0 = b * n // nb
+        r1 = (b + 1) * n // nb
+        lo = INF
+        lo_i = -1
+        lo_j = -1
+        gap = 0.0
+        g_i = -1
+        g_j = -1
+        for c0 in range(0, n, tile):
+            c1 = min(n, c0 + tile)
+            for i in range(r0, r1):
+                for j in range(c0, c1):
+                    v = np.float64(D[i, j])
+                    if v < lo:
+                        lo = v
+                        lo_i = i
+                        lo_j = j
+                    if j > i:
+                        g = abs(v - np.float64(D[j, i]))
+                        if g > gap:
+                            gap = g
+                            g_i = i
+                            g_j = j
+        out[b, 0] = lo
+        out[b, 1] = lo_i
+        out[b, 2] = lo_j
+        out[b, 3] = gap
+        out[b, 4] = g_i
+        out[b, 5] = g_j
