@@ -8,6 +8,8 @@ from .centroid import (
     FuzzyCMeans,
     KMeans,
     KMedoids,
+    KModes,
+    KPrototypes,
     MiniBatchKMeans,
     kmeans_plusplus,
 )
@@ -22,6 +24,8 @@ __all__ = [
     "GaussianMixture",
     "KMeans",
     "KMedoids",
+    "KModes",
+    "KPrototypes",
     "MiniBatchKMeans",
     "__version__",
     "kmeans_plusplus",

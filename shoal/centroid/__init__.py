@@ -5,6 +5,7 @@ from .bisecting import BisectingKMeans
 from .fuzzy import FuzzyCMeans
 from .kmeans import KMeans
 from .kmedoids import KMedoids
+from .kmodes import KModes, KPrototypes
 from .minibatch import MiniBatchKMeans
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "FuzzyCMeans",
     "KMeans",
     "KMedoids",
+    "KModes",
+    "KPrototypes",
     "MiniBatchKMeans",
     "kmeans_plusplus",
 ]

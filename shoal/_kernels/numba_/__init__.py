@@ -31,6 +31,7 @@ from .kmedoids import (
     medoid_distances,
     precomputed_check,
 )
+from .kmodes import kproto_assign, kproto_run
 from .minibatch import minibatch_step
 from .mixture import (
     gaussian_estep_chol,
@@ -88,6 +89,8 @@ __all__ = [
     "kmpp_candidate_potentials",
     "kmpp_sample",
     "kmpp_take_candidate",
+    "kproto_assign",
+    "kproto_run",
     "lloyd_step",
     "log_normalize_rows",
     "medoid_distances",
