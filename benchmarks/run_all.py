@@ -22,6 +22,7 @@ SCRIPTS = {
     "bench_bisecting.py": ["--n", "50000"],
     "bench_fuzzy.py": ["--n", "20000"],
     "bench_kmedoids.py": ["--n", "1000"],
+    "bench_kmodes.py": ["--n", "2000"],
     "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],
 }

@@ -94,15 +94,18 @@ def _all_real(col: np.ndarray) -> bool:
 def _check_values(col: np.ndarray, j: int, kind: str) -> None:
     """Missing or infinite values get a clear error naming the column and row."""
     if kind == "cat":
-        bad = [i for i, v in enumerate(col) if v is None or (isinstance(v, float) and v != v)]
-        if bad:
+        if col.dtype.kind != "O":  # strings, booleans: nothing can be missing
+            return
+        missing = np.asarray(col == None) | np.asarray(col != col)  # noqa: E711 - elementwise
+        if missing.any():
             raise ValueError(
-                f"X contains a missing value (None/NaN) in column {j}, row {bad[0]}; impute it "
-                "or encode it as its own category."
+                f"X contains a missing value (None/NaN) in column {j}, row "
+                f"{int(np.flatnonzero(missing)[0])}; impute it or encode it as its own category."
             )
-        inf = [i for i, v in enumerate(col) if isinstance(v, float) and abs(v) == np.inf]
-        if inf:
-            raise ValueError(f"X contains infinity in column {j}, row {inf[0]}.")
+        inf = np.asarray(col == np.inf) | np.asarray(col == -np.inf)
+        if inf.any():
+            i = int(np.flatnonzero(inf)[0])
+            raise ValueError(f"X contains infinity in column {j}, row {i}.")
         return
     vals = np.asarray(col, dtype=np.float64)
     if np.isnan(vals).any():
@@ -121,15 +124,34 @@ def _key(v: Any) -> str:
 
 def _encode_fit(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted categories and the codes of ``col`` (mixed or unorderable values by their repr)."""
-    try:
+    if col.dtype.kind != "O":
         cats, codes = np.unique(col, return_inverse=True)
         return cats, codes.astype(np.int64).ravel()
+    # Object columns: one dict pass (hashing is far cheaper than sorting Python objects),
+    # then only the distinct values are sorted.
+    try:
+        lookup: dict[Any, int] = {}
+        codes = np.fromiter(
+            (lookup.setdefault(v, len(lookup)) for v in col), dtype=np.int64, count=len(col)
+        )
+        values = list(lookup)
+    except TypeError:  # unhashable values: their repr stands in for them
+        keys = [_key(v) for v in col]
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            first.setdefault(key, i)
+        index = {key: c for c, key in enumerate(first)}
+        codes = np.asarray([index[key] for key in keys], dtype=np.int64)
+        values = [col[i] for i in first.values()]
+    try:
+        order = sorted(range(len(values)), key=values.__getitem__)
     except TypeError:
-        keys = np.asarray([_key(v) for v in col])
-        _, first, codes = np.unique(keys, return_index=True, return_inverse=True)
-        cats = np.empty(first.shape[0], dtype=object)
-        cats[:] = [col[i] for i in first]
-        return cats, codes.astype(np.int64).ravel()
+        order = sorted(range(len(values)), key=lambda i: _key(values[i]))
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    cats = np.empty(len(values), dtype=object)
+    cats[:] = [values[i] for i in order]
+    return cats, rank[codes]
 
 
 def _encode_apply(col: np.ndarray, cats: np.ndarray) -> np.ndarray:
@@ -231,23 +253,22 @@ class _KPrototypesBase(BaseClusterer):
             )
         k = check_n_clusters(self.n_clusters, n)
         assert w is not None
-        rows = np.hstack([Xn, C.astype(np.float64)])
-        uniq, first = np.unique(rows[w > 0], axis=0, return_index=True)
-        if uniq.shape[0] == 1 and k > 1:
+        first = _first_distinct_rows(Xn, C, w, k)
+        if len(first) == 1 and k > 1:
             raise ValueError(
                 f"All rows of X are identical; n_clusters={k} clusters cannot be formed."
             )
         fixed = None
-        if uniq.shape[0] < k:
+        if len(first) < k:
             # As the kmodes package: the distinct rows become the prototypes, fewer clusters.
             warnings.warn(
-                f"X has only {uniq.shape[0]} distinct rows; fitting {uniq.shape[0]} clusters "
+                f"X has only {len(first)} distinct rows; fitting {len(first)} clusters "
                 f"instead of n_clusters={k}.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
-            idx = np.flatnonzero(w > 0)[np.sort(first)]
-            k = uniq.shape[0]
+            idx = np.asarray(first, dtype=np.int64)
+            k = len(first)
             fixed = (Xn[idx].copy(), C[idx].copy())
         gamma = self._gamma(Xn, w) if gamma_default else 1.0
         n_cat = np.asarray([len(c) for c in self.categories_], dtype=np.int64)
@@ -426,6 +447,18 @@ class _KPrototypesBase(BaseClusterer):
         if len(dtypes) == 1 and next(iter(dtypes)).kind != "O":
             return out.astype(next(iter(dtypes)))
         return out
+
+
+def _first_distinct_rows(Xn: np.ndarray, C: np.ndarray, w: np.ndarray, k: int) -> list[int]:
+    """First indices of distinct rows (positive weight), stopping once ``k`` are found."""
+    seen: dict[bytes, int] = {}
+    for i in np.flatnonzero(w > 0):
+        key = Xn[i].tobytes() + C[i].tobytes()
+        if key not in seen:
+            seen[key] = int(i)
+            if len(seen) >= k:
+                break
+    return list(seen.values())
 
 
 def _bin_edges(vals: np.ndarray, n_bins: int, w: np.ndarray | None) -> np.ndarray:
