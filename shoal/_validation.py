@@ -20,6 +20,7 @@ FLOAT_DTYPES = (np.float64, np.float32)
 __all__ = [
     "FLOAT_DTYPES",
     "check_array",
+    "check_distinct_rows",
     "check_int",
     "check_n_clusters",
     "check_option",
@@ -301,6 +302,20 @@ def check_n_clusters(value: Any, n_samples: int, *, name: str = "n_clusters") ->
     if k > n_samples:
         raise ValueError(f"{name}={k} must be <= n_samples={n_samples}.")
     return k
+
+
+def check_distinct_rows(X: np.ndarray, n_clusters: int, *, precomputed: bool = False) -> None:
+    """Refuse data whose rows are all identical when more than one cluster is asked for.
+
+    With ``precomputed``, ``X`` is a distance matrix and "identical" means all zeros.
+    """
+    if n_clusters <= 1 or X.shape[0] == 0:
+        return
+    same = X.max() == 0 if precomputed else np.array_equal(X.min(axis=0), X.max(axis=0))
+    if same:
+        raise ValueError(
+            f"All rows of X are identical; n_clusters={n_clusters} clusters cannot be formed."
+        )
 
 
 def check_random_state(seed: Any) -> np.random.RandomState:

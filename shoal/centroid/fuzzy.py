@@ -10,6 +10,7 @@ import numpy as np
 from .._backend import select_backend
 from .._validation import (
     check_array,
+    check_distinct_rows,
     check_int,
     check_n_clusters,
     check_option,
@@ -172,6 +173,7 @@ default='random'
         X = validate_X(self, X, reset=True, min_samples=2)
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
+        check_distinct_rows(X, k)
         w = check_sample_weight(sample_weight, n, np.float64)
         rng = check_random_state(self.random_state)
         backend = select_backend(X)

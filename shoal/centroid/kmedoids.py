@@ -12,6 +12,7 @@ from .._base import BaseClusterer, CentroidMixin, check_fitted
 from .._kernels.numba_.pairwise import METRIC_CODES
 from .._validation import (
     check_array,
+    check_distinct_rows,
     check_int,
     check_n_clusters,
     check_option,
@@ -201,6 +202,7 @@ metric='precomputed'
         raw, X = self._prepare(X, reset=True)
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
+        check_distinct_rows(X, k, precomputed=self.metric == "precomputed")
         w = check_sample_weight(sample_weight, n, np.float64)
         candidate = w > 0
         n_cand = int(candidate.sum())

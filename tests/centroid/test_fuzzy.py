@@ -114,3 +114,9 @@ def test_bad_input():
     fcm = FuzzyCMeans(2, random_state=0).fit(X)
     with pytest.raises(ValueError, match="features"):
         fcm.predict_proba(X[:, :2])
+
+
+def test_identical_rows_are_refused():
+    with pytest.raises(ValueError, match="identical"):
+        FuzzyCMeans(3).fit(np.ones((10, 2)))
+    assert FuzzyCMeans(1).fit(np.ones((10, 2))).membership_.min() == 1.0

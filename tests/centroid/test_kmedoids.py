@@ -224,8 +224,12 @@ def test_one_cluster_is_the_exact_medoid():
         assert km.medoid_indices_[0] == int(D.sum(axis=0).argmin())
 
 
-def test_identical_rows_warn_and_do_not_hang():
-    X = np.ones((10, 2))
+def test_identical_rows_are_refused_and_duplicates_warn():
+    with pytest.raises(ValueError, match="identical"):
+        KMedoids(3).fit(np.ones((10, 2)))
+    with pytest.raises(ValueError, match="identical"):
+        KMedoids(3, metric="precomputed").fit(np.zeros((10, 10)))
+    X = np.repeat([[0.0, 0.0], [5.0, 5.0]], 5, axis=0)
     with pytest.warns(ConvergenceWarning, match="distinct clusters"):
         km = KMedoids(3, random_state=0).fit(X)
     assert km.inertia_ == 0.0
