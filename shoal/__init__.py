@@ -13,11 +13,13 @@ from .centroid import (
     MiniBatchKMeans,
     kmeans_plusplus,
 )
+from .density import DBSCAN, dbscan
 from .mixture import BayesianGaussianMixture, GaussianMixture
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DBSCAN",
     "BayesianGaussianMixture",
     "BisectingKMeans",
     "FuzzyCMeans",
@@ -28,6 +30,7 @@ __all__ = [
     "KPrototypes",
     "MiniBatchKMeans",
     "__version__",
+    "dbscan",
     "kmeans_plusplus",
     "metrics",
 ]

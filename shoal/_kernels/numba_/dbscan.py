@@ -1,0 +1,210 @@
+"""DBSCAN kernels: core samples, core components by union-find, border samples.
+
+Two sources of neighbourhoods, one after the other, never all at once:
+
+* the spatial index (``spatial.neighbors``, one sample at a time into a small buffer);
+* a CSR graph (``indptr``, ``indices``) of the pairs within ``eps``, for precomputed input.
+
+The labels reproduce scikit-learn's exactly (not only up to renumbering): its breadth-first
+expansion starts clusters at the unlabelled core samples in index order, so clusters are
+numbered by their lowest core sample index, and a border sample within ``eps`` of cores of
+several clusters joins the one reached first, i.e. the lowest-numbered one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .spatial import neighbors
+
+__all__ = ["dbscan_graph", "dbscan_index"]
+
+
+@njit(cache=True, nogil=True)
+def _find(parent: np.ndarray, a: int) -> int:
+    root = a
+    while parent[root] != root:
+        root = parent[root]
+    while parent[a] != root:  # path compression
+        nxt = parent[a]
+        parent[a] = root
+        a = nxt
+    return root
+
+
+@njit(cache=True, nogil=True)
+def _union(parent: np.ndarray, a: int, b: int) -> None:
+    ra = _find(parent, a)
+    rb = _find(parent, b)
+    if ra != rb:
+        if ra < rb:
+            parent[rb] = ra
+        else:
+            parent[ra] = rb
+
+
+@njit(cache=True, nogil=True)
+def _query(index: tuple, a: int, thresh: float, metric: int, p: float, buf: np.ndarray,
+           stack: np.ndarray) -> tuple[int, np.ndarray]:  # fmt: skip
+    """Neighbours of sorted position ``a``; grows ``buf`` when it is too short."""
+    kind, Xs, _, cell_keys, cell_start, strides, origin, cell, lo, hi, ns, ne, child = index
+    while True:
+        c = neighbors(kind, Xs, cell_keys, cell_start, strides, origin, cell, lo, hi, ns, ne,
+                      child, a, thresh, metric, p, buf, stack)  # fmt: skip
+        if c >= 0:
+            return c, buf
+        buf = np.empty(max(-c, 2 * buf.shape[0]), dtype=np.int64)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _core_index(index: tuple, thresh: float, metric: int, p: float, w: np.ndarray,
+                min_samples: float, core: np.ndarray, n_blocks: int) -> None:  # fmt: skip
+    n = core.shape[0]
+    for b in prange(n_blocks):
+        buf = np.empty(min(n, 1024), dtype=np.int64)
+        stack = np.empty(256, dtype=np.int64)
+        for a in range(b * n // n_blocks, (b + 1) * n // n_blocks):
+            c, buf = _query(index, a, thresh, metric, p, buf, stack)
+            total = 0.0
+            for t in range(c):
+                total += w[buf[t]]
+            core[a] = total >= min_samples
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _border_index(index: tuple, thresh: float, metric: int, p: float, core: np.ndarray,
+                  labels: np.ndarray, n_blocks: int) -> None:  # fmt: skip
+    n = core.shape[0]
+    for b in prange(n_blocks):
+        buf = np.empty(min(n, 1024), dtype=np.int64)
+        stack = np.empty(256, dtype=np.int64)
+        for a in range(b * n // n_blocks, (b + 1) * n // n_blocks):
+            if core[a]:
+                continue
+            c, buf = _query(index, a, thresh, metric, p, buf, stack)
+            best = -1
+            for t in range(c):
+                s = buf[t]
+                if core[s] and (best < 0 or labels[s] < best):
+                    best = labels[s]
+            labels[a] = best
+
+
+@njit(cache=True, nogil=True)
+def _number_components(order: np.ndarray, core: np.ndarray, parent: np.ndarray,
+                       labels: np.ndarray) -> int:  # fmt: skip
+    """Cluster numbers of the core samples, in order of each component's lowest index."""
+    n = core.shape[0]
+    inv = np.empty(n, dtype=np.int64)
+    for s in range(n):
+        inv[order[s]] = s
+    root_label = np.full(n, -1, dtype=np.int64)
+    n_clusters = 0
+    for i in range(n):
+        s = inv[i]
+        if not core[s]:
+            continue
+        r = _find(parent, s)
+        if root_label[r] < 0:
+            root_label[r] = n_clusters
+            n_clusters += 1
+        labels[s] = root_label[r]
+    return n_clusters
+
+
+@njit(cache=True, nogil=True)
+def dbscan_index(
+    index: tuple,
+    thresh: float,
+    metric: int,
+    p: float,
+    w: np.ndarray,
+    min_samples: float,
+    core: np.ndarray,
+    labels: np.ndarray,
+    n_blocks: int,
+) -> int:
+    """DBSCAN over a spatial index.
+
+    Parameters
+    ----------
+    index : tuple
+        IN. From ``spatial.build_grid`` / ``build_kdtree`` / ``build_brute``.
+    thresh : float
+        IN. ``surrogate(eps, metric, p)``.
+    metric, p
+        IN. Metric code and Minkowski power.
+    w : ndarray of shape (n,), float64
+        IN. Sample weights in *index order*.
+    min_samples : float
+        IN. A sample is core when the weight within ``eps`` (itself included) reaches it.
+    core : ndarray of shape (n,), bool
+        OUT. Core flags, index order.
+    labels : ndarray of shape (n,), int64
+        OUT. Cluster labels (-1 noise), index order.
+    n_blocks : int
+        IN. Parallel blocks for the neighbour passes.
+
+    Returns
+    -------
+    n_clusters : int
+    """
+    n = core.shape[0]
+    order = index[2]
+    _core_index(index, thresh, metric, p, w, min_samples, core, n_blocks)
+    parent = np.arange(n)
+    buf = np.empty(min(n, 1024), dtype=np.int64)
+    stack = np.empty(256, dtype=np.int64)
+    for a in range(n):
+        if not core[a]:
+            continue
+        c, buf = _query(index, a, thresh, metric, p, buf, stack)
+        for t in range(c):
+            s = buf[t]
+            if s > a and core[s]:
+                _union(parent, a, s)
+    labels[:] = -1
+    n_clusters = _number_components(order, core, parent, labels)
+    _border_index(index, thresh, metric, p, core, labels, n_blocks)
+    return n_clusters
+
+
+@njit(cache=True, nogil=True)
+def dbscan_graph(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    min_samples: float,
+    core: np.ndarray,
+    labels: np.ndarray,
+) -> int:
+    """DBSCAN over the eps-neighbourhood graph (CSR; every row must list the sample itself).
+
+    Same outputs as ``dbscan_index``, in the samples' own order. Row ``s`` holds the
+    neighbours of ``s`` (as scikit-learn reads a precomputed matrix: a border sample is
+    reached from the cores whose rows list it).
+    """
+    n = core.shape[0]
+    for a in range(n):
+        total = 0.0
+        for t in range(indptr[a], indptr[a + 1]):
+            total += w[indices[t]]
+        core[a] = total >= min_samples
+    parent = np.arange(n)
+    for a in range(n):
+        if core[a]:
+            for t in range(indptr[a], indptr[a + 1]):
+                s = indices[t]
+                if core[s]:
+                    _union(parent, a, s)
+    labels[:] = -1
+    n_clusters = _number_components(np.arange(n), core, parent, labels)
+    # A border sample joins the lowest-numbered cluster with a core that lists it.
+    for s in range(n):
+        if core[s]:
+            for t in range(indptr[s], indptr[s + 1]):
+                a = indices[t]
+                if not core[a] and (labels[a] < 0 or labels[s] < labels[a]):
+                    labels[a] = labels[s]
+    return n_clusters
