@@ -23,6 +23,7 @@ SCRIPTS = {
     "bench_fuzzy.py": ["--n", "20000"],
     "bench_kmedoids.py": ["--n", "1000"],
     "bench_kmodes.py": ["--n", "2000"],
+    "bench_dbscan.py": ["--quick"],
     "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],
 }

@@ -53,3 +53,37 @@ def build_index(X: np.ndarray, radius: float, algorithm: str, leaf_size: int) ->
 
 def index_kind_name(index: Any) -> str:
     return {spatial.GRID: "grid", spatial.KDTREE: "kd_tree", spatial.BRUTE: "brute"}[index[0]]
+
+
+def build_fine_grid(X: np.ndarray, radius: float, power: float) -> tuple | None:
+    """Grid whose cells have a diameter (in the Minkowski-``power`` metric) just under ``radius``.
+
+    Returns ``(Xs, order, cell_keys, cell_start, off_keys)`` (see ``dbscan_grid``), or None when
+    the grid would need more than 2^62 cells.
+    """
+    n, d = X.shape
+    root = 1.0 if power == math.inf else d ** (1.0 / power)
+    side = radius / root * (1.0 - 1e-12)  # rounding must never put a far pair in one cell
+    reach = math.ceil(radius / side)
+    origin = X.min(axis=0)
+    coords = np.floor((X - origin) / side).astype(np.int64)
+    extent = coords.max(axis=0) + 1 + 2 * reach
+    if float(np.prod(extent.astype(np.float64))) >= 2.0**62:
+        return None
+    strides = np.ones(d, dtype=np.int64)
+    for k in range(d - 2, -1, -1):
+        strides[k] = strides[k + 1] * extent[k + 1]
+    keys = (coords + reach) @ strides
+    order = np.argsort(keys, kind="stable")
+    cell_keys, first = np.unique(keys[order], return_index=True)
+    cell_start = np.append(first, n).astype(np.int64)
+    grids = np.meshgrid(*[np.arange(-reach, reach + 1)] * d, indexing="ij")
+    offs = np.stack([g.ravel() for g in grids], axis=1)
+    gap = np.maximum(np.abs(offs) - 1, 0) * side
+    if power == math.inf:
+        near = gap.max(axis=1) <= radius
+    else:
+        near = (gap**power).sum(axis=1) <= radius**power
+    offs = offs[near & (np.abs(offs).sum(axis=1) > 0)]
+    return (np.ascontiguousarray(X[order]), order.astype(np.int64), cell_keys.astype(np.int64),
+            cell_start, (offs @ strides).astype(np.int64))  # fmt: skip

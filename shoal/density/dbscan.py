@@ -11,7 +11,7 @@ from scipy import sparse
 
 from .._base import BaseClusterer
 from .._kernels.numba_ import spatial
-from .._kernels.numba_.dbscan import dbscan_graph, dbscan_index
+from .._kernels.numba_.dbscan import dbscan_graph, dbscan_grid, dbscan_index
 from .._validation import (
     check_distinct_rows,
     check_int,
@@ -20,7 +20,14 @@ from .._validation import (
     check_sample_weight,
     validate_X,
 )
-from ._index import ALGORITHMS, METRICS, build_index, index_kind_name, resolve_metric
+from ._index import (
+    ALGORITHMS,
+    METRICS,
+    build_fine_grid,
+    build_index,
+    index_kind_name,
+    resolve_metric,
+)
 
 __all__ = ["DBSCAN", "dbscan"]
 
@@ -177,15 +184,23 @@ metric='precomputed' (dense or sparse)
             else:
                 code, power = resolve_metric(self.metric, self.p, self.metric_params)
                 radius = eps
-            index = build_index(rows, radius, self.algorithm, int(self.leaf_size))
-            self.algorithm_ = index_kind_name(index)
-            order = index[2]
+            thresh = spatial.surrogate(radius, code, power)
             core_s = np.empty(n, dtype=np.bool_)
             labels_s = np.empty(n, dtype=np.int64)
-            dbscan_index(
-                index, spatial.surrogate(radius, code, power), code, power, w[order],
-                float(self.min_samples), core_s, labels_s, _blocks(n),
-            )  # fmt: skip
+            fine = None
+            if self.algorithm in ("auto", "grid") and X.shape[1] <= 3:
+                fine = build_fine_grid(rows, radius, power)
+            if fine is not None:
+                Xs, order, keys, starts, offs = fine
+                self.algorithm_ = "grid"
+                dbscan_grid(Xs, order, keys, starts, offs, w[order], thresh, code, power,
+                            float(self.min_samples), core_s, labels_s, _blocks(n))  # fmt: skip
+            else:
+                index = build_index(rows, radius, self.algorithm, int(self.leaf_size))
+                self.algorithm_ = index_kind_name(index)
+                order = index[2]
+                dbscan_index(index, thresh, code, power, w[order], float(self.min_samples),
+                             core_s, labels_s, _blocks(n))  # fmt: skip
             core = np.empty(n, dtype=np.bool_)
             labels = np.empty(n, dtype=np.int64)
             core[order] = core_s

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .spatial import neighbors
+from .spatial import _pair, neighbors
 
-__all__ = ["dbscan_graph", "dbscan_index"]
+__all__ = ["dbscan_graph", "dbscan_grid", "dbscan_index"]
 
 
 @njit(cache=True, nogil=True)
@@ -207,4 +207,194 @@ def dbscan_graph(
                 a = indices[t]
                 if not core[a] and (labels[a] < 0 or labels[s] < labels[a]):
                     labels[a] = labels[s]
+    return n_clusters
+
+
+@njit(cache=True, nogil=True)
+def _cell_pair_close(Xs: np.ndarray, a0: int, a1: int, b0: int, b1: int, core: np.ndarray,
+                     thresh: float, metric: int, p: float) -> bool:  # fmt: skip
+    """Whether some core sample of ``a0:a1`` lies within the radius of one of ``b0:b1``."""
+    for a in range(a0, a1):
+        if not core[a]:
+            continue
+        for b in range(b0, b1):
+            if core[b] and _pair(Xs, a, b, metric, p) <= thresh:
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _cell_neighbours(cell_keys: np.ndarray, c: int, off_keys: np.ndarray, out: np.ndarray) -> int:
+    m = 0
+    for o in range(off_keys.shape[0]):
+        pos = _find_key(cell_keys, cell_keys[c] + off_keys[o])
+        if pos >= 0:
+            out[m] = pos
+            m += 1
+    return m
+
+
+@njit(cache=True, nogil=True)
+def _find_key(keys: np.ndarray, key: int) -> int:
+    lo = 0
+    hi = keys.shape[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < keys.shape[0] and keys[lo] == key:
+        return lo
+    return -1
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _grid_core(Xs: np.ndarray, cell_keys: np.ndarray, cell_start: np.ndarray,
+               off_keys: np.ndarray, w: np.ndarray, thresh: float, metric: int, p: float,
+               min_samples: float, core: np.ndarray, n_blocks: int) -> None:  # fmt: skip
+    m = cell_keys.shape[0]
+    for blk in prange(n_blocks):
+        nbr = np.empty(off_keys.shape[0], dtype=np.int64)
+        for c in range(blk * m // n_blocks, (blk + 1) * m // n_blocks):
+            s0 = cell_start[c]
+            s1 = cell_start[c + 1]
+            own = 0.0
+            for s in range(s0, s1):
+                own += w[s]
+            if own >= min_samples:  # a cell's samples are all within eps of each other
+                for s in range(s0, s1):
+                    core[s] = True
+                continue
+            k = _cell_neighbours(cell_keys, c, off_keys, nbr)
+            for a in range(s0, s1):
+                total = own
+                for t in range(k):
+                    c2 = nbr[t]
+                    for s in range(cell_start[c2], cell_start[c2 + 1]):
+                        if _pair(Xs, a, s, metric, p) <= thresh:
+                            total += w[s]
+                    if total >= min_samples:
+                        break
+                core[a] = total >= min_samples
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _grid_border(Xs: np.ndarray, cell_keys: np.ndarray, cell_start: np.ndarray,
+                 off_keys: np.ndarray, thresh: float, metric: int, p: float, core: np.ndarray,
+                 labels: np.ndarray, n_blocks: int) -> None:  # fmt: skip
+    m = cell_keys.shape[0]
+    for blk in prange(n_blocks):
+        nbr = np.empty(off_keys.shape[0] + 1, dtype=np.int64)
+        for c in range(blk * m // n_blocks, (blk + 1) * m // n_blocks):
+            s0 = cell_start[c]
+            s1 = cell_start[c + 1]
+            own = -1
+            for s in range(s0, s1):
+                if core[s]:
+                    own = labels[s]  # every core of a cell has the same label
+                    break
+            k = -1
+            for a in range(s0, s1):
+                if core[a]:
+                    continue
+                if k < 0:
+                    k = _cell_neighbours(cell_keys, c, off_keys, nbr)
+                best = own
+                for t in range(k):
+                    c2 = nbr[t]
+                    for s in range(cell_start[c2], cell_start[c2 + 1]):
+                        if core[s] and (best < 0 or labels[s] < best):
+                            if _pair(Xs, a, s, metric, p) <= thresh:
+                                best = labels[s]
+                labels[a] = best
+
+
+@njit(cache=True, nogil=True)
+def dbscan_grid(
+    Xs: np.ndarray,
+    order: np.ndarray,
+    cell_keys: np.ndarray,
+    cell_start: np.ndarray,
+    off_keys: np.ndarray,
+    w: np.ndarray,
+    thresh: float,
+    metric: int,
+    p: float,
+    min_samples: float,
+    core: np.ndarray,
+    labels: np.ndarray,
+    n_blocks: int,
+) -> int:
+    """DBSCAN on a grid whose cells are small enough that a cell's samples are all neighbours.
+
+    Parameters
+    ----------
+    Xs : ndarray of shape (n, d), float64
+        IN. Samples sorted by cell.
+    order : ndarray of shape (n,), int64
+        IN. Original index of each sorted position.
+    cell_keys, cell_start
+        IN. Sorted linear cell keys and the cells' ranges in ``Xs``.
+    off_keys : ndarray of shape (n_offsets,), int64
+        IN. Key differences to the neighbour cells that can hold a neighbour (own cell
+        excluded).
+    w, thresh, metric, p, min_samples, core, labels, n_blocks
+        As in ``dbscan_index`` (``core``/``labels`` in sorted order).
+
+    Returns
+    -------
+    n_clusters : int
+
+    Notes
+    -----
+    Core samples of one cell are linked without any distance computation, and two cells are
+    linked by the first core pair within ``eps`` found between them, skipped when the cells
+    already belong to one component: the union step costs far less than one pass over all
+    neighbourhoods (Gunawan's grid DBSCAN).
+    """
+    n = Xs.shape[0]
+    m = cell_keys.shape[0]
+    _grid_core(Xs, cell_keys, cell_start, off_keys, w, thresh, metric, p, min_samples, core,
+               n_blocks)  # fmt: skip
+    has_core = np.zeros(m, dtype=np.bool_)
+    cell_of = np.empty(n, dtype=np.int64)
+    for c in range(m):
+        for s in range(cell_start[c], cell_start[c + 1]):
+            cell_of[s] = c
+            if core[s]:
+                has_core[c] = True
+    parent = np.arange(m)
+    nbr = np.empty(off_keys.shape[0], dtype=np.int64)
+    for c in range(m):
+        if not has_core[c]:
+            continue
+        k = _cell_neighbours(cell_keys, c, off_keys, nbr)
+        for t in range(k):
+            c2 = nbr[t]
+            if c2 < c or not has_core[c2]:
+                continue
+            if _find(parent, c) == _find(parent, c2):
+                continue
+            if _cell_pair_close(Xs, cell_start[c], cell_start[c + 1], cell_start[c2],
+                                cell_start[c2 + 1], core, thresh, metric, p):  # fmt: skip
+                _union(parent, c, c2)
+    # Cluster numbers in order of each component's lowest original core index.
+    inv = np.empty(n, dtype=np.int64)
+    for s in range(n):
+        inv[order[s]] = s
+    root_label = np.full(m, -1, dtype=np.int64)
+    n_clusters = 0
+    labels[:] = -1
+    for i in range(n):
+        s = inv[i]
+        if not core[s]:
+            continue
+        r = _find(parent, cell_of[s])
+        if root_label[r] < 0:
+            root_label[r] = n_clusters
+            n_clusters += 1
+        labels[s] = root_label[r]
+    _grid_border(Xs, cell_keys, cell_start, off_keys, thresh, metric, p, core, labels,
+                 n_blocks)  # fmt: skip
     return n_clusters
