@@ -13,7 +13,7 @@ from .centroid import (
     MiniBatchKMeans,
     kmeans_plusplus,
 )
-from .density import DBSCAN, dbscan
+from .density import DBSCAN, dbscan, k_distance
 from .mixture import BayesianGaussianMixture, GaussianMixture
 
 __version__ = "0.1.0"
@@ -31,6 +31,7 @@ __all__ = [
     "MiniBatchKMeans",
     "__version__",
     "dbscan",
+    "k_distance",
     "kmeans_plusplus",
     "metrics",
 ]

@@ -7,7 +7,8 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import DBSCAN as SKDBSCAN
 from sklearn.neighbors import radius_neighbors_graph
 
-from shoal import DBSCAN, dbscan
+from shoal import DBSCAN, dbscan, k_distance
+from shoal.density import knee_point
 
 
 def _blobs(n=3000, d=2, k=6, seed=0, noise=0.1, std=0.4):
@@ -143,3 +144,48 @@ def test_input_not_modified():
 def test_bad_input_is_refused_clearly(params, X, match):
     with pytest.raises((ValueError, TypeError), match=match):
         DBSCAN(**params).fit(X)
+
+
+@pytest.mark.parametrize(("d", "metric", "kw"), [(2, "euclidean", {}), (3, "manhattan", {}),
+                                                  (5, "minkowski", {"p": 3}),
+                                                  (20, "euclidean", {}), (4, "cosine", {}),
+                                                  (3, "chebyshev", {})])  # fmt: skip
+@pytest.mark.parametrize("k", [1, 5, 17])
+def test_k_distance_equals_nearest_neighbours(d, metric, kw, k):
+    from sklearn.neighbors import NearestNeighbors
+
+    X = _blobs(n=1200, d=d, seed=k) + 3.0
+    kd = k_distance(X, k=k, metric=metric, **kw)
+    ref = NearestNeighbors(n_neighbors=k, metric=metric, **kw).fit(X).kneighbors(X)[0][:, -1]
+    # atol: scikit-learn's brute force uses the norm expansion (self-distances ~1e-7, not 0)
+    np.testing.assert_allclose(kd.distances, np.sort(ref), rtol=1e-9, atol=1e-5)
+    assert kd.eps == kd.distances[kd.knee_index]
+
+
+def test_k_distance_knee_gives_a_working_eps():
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(0)
+    centers = np.array([[0.0, 0.0], [5.0, 5.0], [0.0, 6.0]])
+    y = rng.integers(0, 3, 1500)
+    X = np.vstack([centers[y] + 0.3 * rng.standard_normal((1500, 2)), rng.uniform(-3, 8, (60, 2))])
+    kd = k_distance(X, k=8)
+    assert 0.05 < kd.eps < 1.0
+    labels = DBSCAN(eps=kd.eps, min_samples=8).fit(X).labels_[:1500]
+    assert adjusted_rand_score(y, labels) > 0.95
+
+
+def test_knee_point_of_a_hockey_stick():
+    y = np.concatenate([np.linspace(0, 1, 90), np.linspace(1, 50, 11)[1:]])
+    assert 85 <= knee_point(y) <= 91
+    assert knee_point(np.ones(10)) == 9
+
+
+def test_k_distance_bad_input():
+    X = np.random.default_rng(0).random((10, 2))
+    with pytest.raises(ValueError, match="k=11"):
+        k_distance(X, k=11)
+    with pytest.raises(ValueError, match="metric="):
+        k_distance(X, metric="precomputed")
+    with pytest.raises(ValueError, match="NaN"):
+        k_distance(np.array([[np.nan, 1.0]]))

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 GRID = 0
 KDTREE = 1
@@ -52,6 +52,7 @@ __all__ = [
     "build_brute",
     "build_grid",
     "build_kdtree",
+    "knn",
     "neighbors",
     "surrogate",
 ]
@@ -362,3 +363,108 @@ def neighbors(
                     out[count] = s
                 count += 1
     return count if count <= cap else -count
+
+
+@njit(cache=True, nogil=True)
+def _heap_push(dist: np.ndarray, idx: np.ndarray, size: int, v: float, j: int) -> int:
+    """Max-heap of the k best (smallest) values in ``dist[:k]``; returns the new size."""
+    k = dist.shape[0]
+    if size < k:
+        pos = size
+        size += 1
+    elif v < dist[0]:
+        # replace the root and sift down
+        pos = 0
+        while True:
+            left = 2 * pos + 1
+            if left >= k:
+                break
+            big = left
+            if left + 1 < k and dist[left + 1] > dist[left]:
+                big = left + 1
+            if dist[big] <= v:
+                break
+            dist[pos] = dist[big]
+            idx[pos] = idx[big]
+            pos = big
+        dist[pos] = v
+        idx[pos] = j
+        return size
+    else:
+        return size
+    while pos > 0:  # sift up the new entry
+        parent = (pos - 1) // 2
+        if dist[parent] >= v:
+            break
+        dist[pos] = dist[parent]
+        idx[pos] = idx[parent]
+        pos = parent
+    dist[pos] = v
+    idx[pos] = j
+    return size
+
+
+@njit(cache=True, nogil=True)
+def _knn_one(kind: int, Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: np.ndarray,
+             node_end: np.ndarray, child: np.ndarray, a: int, metric: int, p: float,
+             dist: np.ndarray, idx: np.ndarray, stack: np.ndarray) -> None:  # fmt: skip
+    """The k nearest samples of sorted position ``a`` (itself included) into the heap."""
+    k = dist.shape[0]
+    size = 0
+    if kind == KDTREE:
+        top = 1
+        stack[0] = 0
+        while top > 0:
+            top -= 1
+            node = stack[top]
+            if size == k and _box(Xs, a, lo, hi, node, metric, p) > dist[0]:
+                continue
+            if child[node, 0] < 0:
+                for s in range(node_start[node], node_end[node]):
+                    size = _heap_push(dist, idx, size, _pair(Xs, a, s, metric, p), s)
+            else:
+                left = child[node, 0]
+                right = child[node, 1]
+                # visit the nearer child first (pushed last)
+                if _box(Xs, a, lo, hi, left, metric, p) <= _box(Xs, a, lo, hi, right, metric, p):
+                    stack[top] = right
+                    stack[top + 1] = left
+                else:
+                    stack[top] = left
+                    stack[top + 1] = right
+                top += 2
+    else:
+        for s in range(Xs.shape[0]):
+            size = _heap_push(dist, idx, size, _pair(Xs, a, s, metric, p), s)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def knn(kind: int, Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: np.ndarray,
+        node_end: np.ndarray, child: np.ndarray, metric: int, p: float, dist: np.ndarray,
+        idx: np.ndarray) -> None:  # fmt: skip
+    """k nearest neighbours of every sample (itself included), KD-tree or brute force.
+
+    Parameters
+    ----------
+    kind, Xs, lo, hi, node_start, node_end, child
+        IN. A KD-tree or brute-force index (see the module docstring).
+    metric, p
+        IN. Metric code and Minkowski power.
+    dist : ndarray of shape (n, k), float64
+        OUT. Surrogate distances to the k nearest, ascending (row ``s`` for sorted position s).
+    idx : ndarray of shape (n, k), int64
+        OUT. Their sorted positions.
+    """
+    n = Xs.shape[0]
+    k = dist.shape[1]
+    n_blocks = min(n, 64)
+    for b in prange(n_blocks):
+        hd = np.empty(k)
+        hi_ = np.empty(k, dtype=np.int64)
+        stack = np.empty(256, dtype=np.int64)
+        for a in range(b * n // n_blocks, (b + 1) * n // n_blocks):
+            _knn_one(kind, Xs, lo, hi, node_start, node_end, child, a, metric, p, hd, hi_, stack)
+            order = np.argsort(hd)
+            for t in range(k):
+                dist[a, t] = hd[order[t]]
+                idx[a, t] = hi_[order[t]]
