@@ -24,6 +24,7 @@ SCRIPTS = {
     "bench_kmedoids.py": ["--n", "1000"],
     "bench_kmodes.py": ["--n", "2000"],
     "bench_dbscan.py": ["--quick"],
+    "bench_optics.py": ["--n", "3000"],
     "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],
 }
