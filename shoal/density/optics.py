@@ -10,7 +10,7 @@ import numpy as np
 
 from .._base import BaseClusterer, check_fitted
 from .._kernels.numba_ import spatial
-from .._kernels.numba_.optics import optics_order, xi_clusters
+from .._kernels.numba_.optics import optics_order, optics_order_all, xi_clusters
 from .._validation import check_int, check_option, check_real, validate_X
 from ._index import ALGORITHMS, KDTREE_MAX_DIM, METRICS, build_index, resolve_metric
 
@@ -103,7 +103,12 @@ metric='precomputed'
     reach = np.empty(n)
     pred = np.empty(n, dtype=np.int64)
     ordering = np.empty(n, dtype=np.int64)
-    optics_order(index, D, precomputed, core, float(max_eps), code, power, reach, pred, ordering)
+    if precomputed or math.isfinite(max_eps):
+        optics_order(index, D, precomputed, core, float(max_eps), code, power, reach, pred,
+                     ordering)  # fmt: skip
+    else:
+        XT = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)  # reordered in place
+        optics_order_all(XT, core, code, power, reach, pred, ordering)
     if np.isinf(reach).all():
         warnings.warn(
             "All reachability values are inf. Set a larger max_eps or all data will be "

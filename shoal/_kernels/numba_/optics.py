@@ -20,8 +20,9 @@ import numpy as np
 from numba import njit
 
 from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN, _pair, neighbors
+from .spatial import MINKOWSKI as MINKOWSKI_
 
-__all__ = ["optics_order", "round15", "xi_clusters"]
+__all__ = ["optics_order", "optics_order_all", "round15", "xi_clusters"]
 
 SCALE = 1e15  # numpy.around(x, 15) is rint(x * 1e15) / 1e15
 
@@ -342,3 +343,108 @@ def xi_clusters(
             out[n_c, 1] = found[t, 1]
             n_c += 1
     return n_c
+
+
+@njit(cache=True, nogil=True)
+def optics_order_all(
+    XT: np.ndarray,
+    core: np.ndarray,
+    metric: int,
+    p: float,
+    reach: np.ndarray,
+    pred: np.ndarray,
+    ordering: np.ndarray,
+) -> None:
+    """``optics_order`` for ``max_eps = inf``: every unprocessed sample is a neighbour.
+
+    The unprocessed samples are kept compacted (swap-remove) with their coordinates and
+    reachabilities in transposed working copies, so each step is one contiguous, vectorisable
+    sweep over the samples left (n^2 / 2 distances in all, no index needed), and a sample
+    whose reachability cannot drop is rejected on its squared distance, before any root or
+    rounding. No fused multiply-add: the sums must round exactly as scikit-learn's do.
+
+    Parameters
+    ----------
+    XT : ndarray of shape (n_features, n), float64
+        IN. Transposed data (a private copy: it is reordered in place).
+    core, metric, p, reach, pred, ordering
+        As in ``optics_order``.
+    """
+    d, n = XT.shape
+    reach[:] = np.inf
+    pred[:] = -1
+    alive = np.arange(n)
+    where = np.arange(n)
+    ra = np.full(n, np.inf)  # reachability of alive[t], kept compacted alongside
+    m = n
+    heap = np.empty(n, dtype=np.int64)
+    hpos = np.full(n, -1, dtype=np.int64)
+    size = 0
+    x = np.empty(d)
+    rd = np.empty(n)
+    for step in range(n):
+        if size > 0:
+            point = _pop(heap, hpos, reach, size)
+            size -= 1
+        else:  # every reachability is infinite: the lowest unprocessed index
+            point = alive[0]
+            for t in range(1, m):
+                if alive[t] < point:
+                    point = alive[t]
+        ordering[step] = point
+        t0 = where[point]
+        for k in range(d):
+            x[k] = XT[k, t0]
+        m -= 1  # swap-remove the point from the alive block
+        last = alive[m]
+        alive[t0] = last
+        where[last] = t0
+        ra[t0] = ra[m]
+        for k in range(d):
+            XT[k, t0] = XT[k, m]
+        cd = core[point]
+        if cd == np.inf:
+            continue
+        rd[:m] = 0.0
+        for k in range(d):
+            xk = x[k]
+            row = XT[k]
+            if metric == EUCLIDEAN:
+                for t in range(m):
+                    v = row[t] - xk
+                    rd[t] += v * v
+            elif metric == MANHATTAN:
+                for t in range(m):
+                    rd[t] += abs(row[t] - xk)
+            elif metric == CHEBYSHEV:
+                for t in range(m):
+                    rd[t] = max(rd[t], abs(row[t] - xk))
+            else:
+                for t in range(m):
+                    rd[t] += abs(row[t] - xk) ** p
+        for t in range(m):
+            r = ra[t]
+            if r != np.inf:
+                # Cheap rejection in surrogate space, with room for the 15-decimal rounding.
+                lim = r * (1.0 + 1e-12) + 1e-14
+                if cd > lim:
+                    continue
+                if metric == EUCLIDEAN:
+                    if rd[t] > lim * lim:
+                        continue
+                elif metric == MINKOWSKI_:
+                    if rd[t] > lim**p:
+                        continue
+                elif rd[t] > lim:
+                    continue
+            v = np.rint(max(_distance(rd[t], metric, p), cd) * SCALE) / SCALE
+            if v < r:
+                j = alive[t]
+                ra[t] = v
+                reach[j] = v
+                pred[j] = point
+                if hpos[j] < 0:
+                    heap[size] = j
+                    hpos[j] = size
+                    size += 1
+                _sift_up(heap, hpos, reach, hpos[j])
