@@ -13,13 +13,14 @@ from .centroid import (
     MiniBatchKMeans,
     kmeans_plusplus,
 )
-from .density import DBSCAN, OPTICS, dbscan, k_distance
+from .density import DBSCAN, HDBSCAN, OPTICS, dbscan, k_distance
 from .mixture import BayesianGaussianMixture, GaussianMixture
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DBSCAN",
+    "HDBSCAN",
     "OPTICS",
     "BayesianGaussianMixture",
     "BisectingKMeans",

@@ -1,0 +1,307 @@
+"""HDBSCAN: hierarchical density-based clustering (Campello, Moulavi & Sander 2013)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._base import BaseClusterer, check_fitted
+from .._kernels.numba_ import spatial
+from .._kernels.numba_.hdbscan import condense, mst_prim, single_linkage
+from .._validation import check_int, check_option, check_real, validate_X
+from ._hdbscan_tree import CondensedTree, persistence, select_clusters
+from ._index import KDTREE_MAX_DIM, METRICS, resolve_metric
+
+__all__ = ["HDBSCAN"]
+
+SELECTION = ("eom", "leaf")
+HDBSCAN_ALGORITHMS = ("auto", "brute", "kd_tree", "ball_tree", "prims")
+
+
+class HDBSCAN(BaseClusterer):
+    """Hierarchical DBSCAN: clusters of varying density, no ``eps`` to choose.
+
+    Builds the minimum spanning tree of the mutual reachability distance
+    ``max(core(a), core(b), d(a, b) / alpha)`` (core: distance to the ``min_samples``-th
+    nearest sample, itself included), its single-linkage tree, condenses it at
+    ``min_cluster_size`` and keeps the most stable clusters (excess of mass) or the leaves.
+
+    Parameters
+    ----------
+    min_cluster_size : int >= 2, default=5
+        Smallest group counted as a cluster.
+    min_samples : int >= 1, default=None
+        Neighbourhood size for the core distance, the sample itself included (scikit-learn's
+        convention; the hdbscan package's ``min_samples`` is this minus one). Default
+        ``min_cluster_size``.
+    cluster_selection_epsilon : float >= 0, default=0.0
+        Clusters born below this distance are merged into their parent (Malzer & Baum 2020).
+    max_cluster_size : int, default=None
+        EOM refuses clusters larger than this (None: no limit).
+    metric : str, default='euclidean'
+        Minkowski family ('euclidean', 'manhattan', 'chebyshev', 'minkowski' with ``p`` in
+        ``metric_params``) or 'precomputed' (dense square matrix).
+    metric_params : dict, default=None
+    alpha : float > 0, default=1.0
+        Distance scaling in the mutual reachability.
+    algorithm : {'auto', 'brute', 'kd_tree', 'ball_tree', 'prims'}, default='auto'
+        Accepted for scikit-learn compatibility; every value computes the exact tree.
+    leaf_size : int, default=40
+        KD-tree leaf size for the core distances.
+    n_jobs : int, default=None
+        Accepted for compatibility.
+    cluster_selection_method : {'eom', 'leaf'}, default='eom'
+    allow_single_cluster : bool, default=False
+        Let the whole data be one cluster.
+    store_centers : {None, 'centroid', 'medoid', 'both'}, default=None
+        Store the weighted centroid and/or medoid of every cluster.
+    copy : bool, default=False
+        Accepted for compatibility (the input is never modified).
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,), int64
+        -1 for noise.
+    probabilities_ : ndarray of shape (n_samples,)
+        Strength of each sample's membership (0 for noise, 1 at the cluster's core).
+    outlier_scores_ : ndarray of shape (n_samples,)
+        GLOSH outlier scores (Campello et al. 2015): 0 inlier .. 1 outlier.
+    minimum_spanning_tree_ : ndarray of shape (n_samples - 1, 3)
+        ``[a, b, mutual reachability]``, sorted by weight.
+    single_linkage_tree_ : ndarray of shape (n_samples - 1, 4)
+        The single-linkage tree as a scipy linkage matrix ``Z``.
+    condensed_tree_ : CondensedTree
+        Arrays ``parent``, ``child``, ``lambda_val`` (1 / distance), ``child_size``.
+    cluster_persistence_ : ndarray of shape (n_clusters,)
+    centroids_, medoids_ : ndarray of shape (n_clusters, n_features)
+        With ``store_centers``.
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+
+    Notes
+    -----
+    Same labels, probabilities and GLOSH scores as the hdbscan package (with its
+    ``min_samples`` one less, exact tree) and scikit-learn's HDBSCAN, up to how ties between
+    equal mutual reachability distances are ordered. This first version builds the tree with
+    Prim's algorithm over all pairs: O(n^2) distance evaluations, O(n) memory.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shoal import HDBSCAN
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 0.2, (30, 2)), rng.normal(4, 0.2, (30, 2)), [[10.0, -8.0]]])
+    >>> hd = HDBSCAN(min_cluster_size=5).fit(X)
+    >>> len(set(hd.labels_[:60])), int(hd.labels_[-1])
+    (2, -1)
+    """
+
+    _test_params: ClassVar[dict[str, Any]] = {}
+
+    def __init__(
+        self,
+        min_cluster_size: int = 5,
+        min_samples: int | None = None,
+        cluster_selection_epsilon: float = 0.0,
+        max_cluster_size: int | None = None,
+        metric: str = "euclidean",
+        metric_params: dict | None = None,
+        alpha: float = 1.0,
+        algorithm: str = "auto",
+        leaf_size: int = 40,
+        n_jobs: int | None = None,
+        cluster_selection_method: str = "eom",
+        allow_single_cluster: bool = False,
+        store_centers: str | None = None,
+        copy: bool = False,
+    ) -> None:
+        self.min_cluster_size = min_cluster_size
+        self.min_samples = min_samples
+        self.cluster_selection_epsilon = cluster_selection_epsilon
+        self.max_cluster_size = max_cluster_size
+        self.metric = metric
+        self.metric_params = metric_params
+        self.alpha = alpha
+        self.algorithm = algorithm
+        self.leaf_size = leaf_size
+        self.n_jobs = n_jobs
+        self.cluster_selection_method = cluster_selection_method
+        self.allow_single_cluster = allow_single_cluster
+        self.store_centers = store_centers
+        self.copy = copy
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.pairwise = self.metric == "precomputed"
+        return tags
+
+    def _validate_params(self) -> None:
+        check_int("min_cluster_size", self.min_cluster_size, low=2)
+        check_int("min_samples", self.min_samples, low=1, allow_none=True)
+        check_real("cluster_selection_epsilon", self.cluster_selection_epsilon, low=0.0)
+        check_int("max_cluster_size", self.max_cluster_size, low=0, allow_none=True)
+        if callable(self.metric):
+            raise ValueError(
+                "HDBSCAN(metric=<callable>) is not supported: pass metric='precomputed' with "
+                "a distance matrix."
+            )
+        check_option("metric", self.metric, [m for m in METRICS if m not in
+                                             ("cosine", "sqeuclidean")])  # fmt: skip
+        check_real("alpha", self.alpha, low=0.0, low_inclusive=False)
+        check_option("algorithm", self.algorithm, HDBSCAN_ALGORITHMS)
+        check_int("leaf_size", self.leaf_size, low=1)
+        check_option("cluster_selection_method", self.cluster_selection_method, SELECTION)
+        if self.store_centers is not None:
+            check_option("store_centers", self.store_centers, ("centroid", "medoid", "both"))
+
+    def fit(self, X: Any, y: Any = None) -> HDBSCAN:
+        """Cluster the samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or (n_samples, n_samples) with \
+metric='precomputed'
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : HDBSCAN
+            The fitted estimator.
+        """
+        self._validate_params()
+        X = validate_X(self, X, reset=True, min_samples=2)
+        n = X.shape[0]
+        precomputed = self.metric == "precomputed"
+        if precomputed:
+            if X.shape[1] != n:
+                raise ValueError(
+                    f"metric='precomputed' needs a square distance matrix; X has shape {X.shape}."
+                )
+            if (X < 0).any():
+                raise ValueError("metric='precomputed': X has negative distances.")
+        elif np.array_equal(X.min(axis=0), X.max(axis=0)):
+            raise ValueError("All rows of X are identical; HDBSCAN cannot separate them.")
+        k = self.min_cluster_size if self.min_samples is None else self.min_samples
+        if k > n:
+            raise ValueError(f"min_samples={k} must be <= n_samples={n}.")
+        code, power = (spatial.EUCLIDEAN, 2.0) if precomputed else resolve_metric(
+            self.metric, (self.metric_params or {}).get("p"), self.metric_params
+        )  # fmt: skip
+        core = self._core_distances(X, int(k), code, power, precomputed)
+        edges = np.empty((n - 1, 3))
+        if precomputed:
+            XT, D = np.empty((0, n)), np.ascontiguousarray(X, dtype=np.float64)
+        else:
+            XT, D = np.ascontiguousarray(X.T, dtype=np.float64), np.empty((0, 0))
+        mst_prim(XT, D, precomputed, core, float(self.alpha), code, power, edges)
+        edges = edges[np.argsort(edges[:, 2], kind="stable")]
+        Z = np.empty((n - 1, 4))
+        single_linkage(edges, n, Z)
+        size = 2 * n
+        par, chi = np.empty(size, np.int64), np.empty(size, np.int64)
+        lam, csz = np.empty(size), np.empty(size, np.int64)
+        m = condense(Z, int(self.min_cluster_size), par, chi, lam, csz)
+        tree = CondensedTree(par[:m].copy(), chi[:m].copy(), lam[:m].copy(), csz[:m].copy())
+        labels, probs, scores, selected = select_clusters(
+            tree, n, self.cluster_selection_method, bool(self.allow_single_cluster),
+            float(self.cluster_selection_epsilon), int(self.max_cluster_size or 0),
+        )  # fmt: skip
+        self.labels_ = labels
+        self.probabilities_ = probs
+        self.outlier_scores_ = scores
+        self.minimum_spanning_tree_ = edges
+        self.single_linkage_tree_ = Z
+        self.condensed_tree_ = tree
+        self.cluster_persistence_ = persistence(tree, n, selected)
+        if self.store_centers is not None:
+            self._store_centers(X)
+        return self
+
+    def _core_distances(
+        self, X: np.ndarray, k: int, code: int, power: float, precomputed: bool
+    ) -> np.ndarray:
+        n = X.shape[0]
+        if precomputed:
+            core = np.empty(n)
+            step = max(1, 2**22 // max(n, 1))
+            for r0 in range(0, n, step):
+                core[r0 : r0 + step] = np.partition(X[r0 : r0 + step], k - 1, axis=1)[:, k - 1]
+            return core
+        rows = np.ascontiguousarray(X, dtype=np.float64)
+        if X.shape[1] <= KDTREE_MAX_DIM:
+            index = spatial.build_kdtree(rows, int(self.leaf_size))
+        else:
+            index = spatial.build_brute(rows)
+        dist = np.empty((n, k))
+        idx = np.empty((n, k), dtype=np.int64)
+        kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
+        spatial.knn(kind, Xs, lo, hi, ns, ne, child, code, power, dist, idx)
+        kth = dist[:, k - 1]
+        if code == spatial.EUCLIDEAN:
+            kth = np.sqrt(kth)
+        elif code == spatial.MINKOWSKI:
+            kth = kth ** (1.0 / power)
+        core = np.empty(n)
+        core[order] = kth
+        return core
+
+    def _store_centers(self, X: np.ndarray) -> None:
+        if self.metric == "precomputed":
+            raise ValueError("store_centers needs feature data, not metric='precomputed'.")
+        k = int(self.labels_.max()) + 1
+        cents, meds = [], []
+        for c in range(k):
+            mask = self.labels_ == c
+            w = self.probabilities_[mask]
+            pts = X[mask]
+            if self.store_centers in ("centroid", "both"):
+                cents.append(np.average(pts, axis=0, weights=w if w.sum() > 0 else None))
+            if self.store_centers in ("medoid", "both"):
+                D = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
+                meds.append(pts[np.argmin((D * w[None, :]).sum(axis=1))])
+        d = X.shape[1]
+        if self.store_centers in ("centroid", "both"):
+            self.centroids_ = np.asarray(cents).reshape(k, d)
+        if self.store_centers in ("medoid", "both"):
+            self.medoids_ = np.asarray(meds).reshape(k, d)
+
+    def dbscan_clustering(self, cut_distance: float, min_cluster_size: int = 5) -> np.ndarray:
+        """DBSCAN-like labels from the single-linkage tree cut at ``cut_distance``.
+
+        Parameters
+        ----------
+        cut_distance : float > 0
+            Mutual reachability distance at which the tree is cut.
+        min_cluster_size : int, default=5
+            Components smaller than this are noise.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int64
+        """
+        check_fitted(self, "single_linkage_tree_")
+        check_real("cut_distance", cut_distance, low=0.0, low_inclusive=False)
+        check_int("min_cluster_size", min_cluster_size, low=1)
+        Z = self.single_linkage_tree_
+        n = Z.shape[0] + 1
+        parent = np.arange(2 * n - 1)
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for i in range(n - 1):
+            if Z[i, 2] < cut_distance:
+                parent[find(int(Z[i, 0]))] = n + i
+                parent[find(int(Z[i, 1]))] = n + i
+        roots = np.array([find(i) for i in range(n)])
+        _, inverse, counts = np.unique(roots, return_inverse=True, return_counts=True)
+        labels = np.full(n, -1, dtype=np.int64)
+        big = counts[inverse] >= min_cluster_size
+        _, relabel = np.unique(roots[big], return_inverse=True)
+        labels[big] = relabel
+        return labels

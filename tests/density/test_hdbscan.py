@@ -1,0 +1,174 @@
+"""HDBSCAN against the hdbscan package (exact tree) and scikit-learn.
+
+Equal mutual reachability distances (ties) can be merged in any order, and the references
+themselves disagree there; the exact comparisons use settings whose minimum spanning tree has
+no tied weights (asserted), the rest compare partitions with ARI.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import hdbscan
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import linkage as scipy_linkage
+from scipy.sparse.csgraph import minimum_spanning_tree
+from scipy.spatial.distance import cdist
+from sklearn.cluster import HDBSCAN as SKHDBSCAN
+from sklearn.metrics import adjusted_rand_score
+
+from shoal import HDBSCAN
+
+
+def _data(n=1500, d=2, seed=0, k=5):
+    rng = np.random.default_rng(seed)
+    centers = rng.uniform(-8, 8, (k, d))
+    scales = rng.uniform(0.2, 1.0, k)
+    y = rng.integers(0, k, n)
+    X = centers[y] + scales[y, None] * rng.standard_normal((n, d))
+    return np.vstack([X, rng.uniform(-10, 10, (n // 20, d))])
+
+
+def _reference(X, mcs, ms, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=ms - 1,
+                               approx_min_span_tree=False, gen_min_span_tree=True,
+                               **kw).fit(X)  # fmt: skip
+
+
+def _mutual_reachability(X, k, alpha=1.0):
+    D = cdist(X, X)
+    core = np.sort(D, axis=1)[:, k - 1]
+    return np.maximum(np.maximum(D / alpha, core[:, None]), core[None, :])
+
+
+@pytest.mark.parametrize(("n", "d", "seed"), [(1200, 2, 0), (1500, 3, 1), (900, 5, 2)])
+@pytest.mark.parametrize(("mcs", "method", "single", "eps"), [
+    (10, "eom", False, 0.0), (25, "eom", False, 0.0), (15, "leaf", False, 0.0),
+    (40, "eom", True, 0.0), (12, "eom", False, 0.8), (12, "leaf", False, 0.5),
+])  # fmt: skip
+def test_equals_hdbscan_without_ties(n, d, seed, mcs, method, single, eps):
+    X = _data(n=n, d=d, seed=seed)
+    ours = HDBSCAN(min_cluster_size=mcs, min_samples=2, cluster_selection_method=method,
+                   allow_single_cluster=single, cluster_selection_epsilon=eps).fit(X)  # fmt: skip
+    w = ours.minimum_spanning_tree_[:, 2]
+    assert np.unique(w).size == w.size  # no ties: the tree is unique
+    ref = _reference(X, mcs, 2, cluster_selection_method=method,
+                     allow_single_cluster=single, cluster_selection_epsilon=eps)  # fmt: skip
+    assert adjusted_rand_score(ref.labels_, ours.labels_) == pytest.approx(1.0)
+    np.testing.assert_array_equal(ours.labels_ == -1, ref.labels_ == -1)
+    np.testing.assert_allclose(ours.probabilities_, ref.probabilities_, atol=1e-6)
+    np.testing.assert_allclose(ours.outlier_scores_, ref.outlier_scores_, atol=1e-6)
+
+
+@pytest.mark.parametrize(("mcs", "ms"), [(10, None), (20, 5), (15, 8)])
+def test_close_to_the_references_with_ties(mcs, ms):
+    X = _data(n=2000, d=2, seed=3)
+    ours = HDBSCAN(min_cluster_size=mcs, min_samples=ms).fit(X)
+    ref = _reference(X, mcs, ms or mcs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = SKHDBSCAN(min_cluster_size=mcs, min_samples=ms).fit(X)
+    # The references differ from each other on tie order as much as from shoal.
+    assert adjusted_rand_score(ref.labels_, ours.labels_) > 0.95
+    assert adjusted_rand_score(sk.labels_, ours.labels_) > 0.95
+
+
+@pytest.mark.parametrize(("d", "k", "alpha"), [(2, 5, 1.0), (4, 3, 1.0), (3, 6, 1.7)])
+def test_mst_weight_equals_a_brute_force_mst(d, k, alpha):
+    X = _data(n=600, d=d, seed=d)
+    ours = HDBSCAN(min_cluster_size=10, min_samples=k, alpha=alpha).fit(X)
+    M = _mutual_reachability(X, k, alpha)
+    ref = minimum_spanning_tree(M + 1e-300).toarray()  # offset: zero weights are kept
+    assert ours.minimum_spanning_tree_[:, 2].sum() == pytest.approx(ref.sum(), rel=1e-12)
+    assert np.all(np.diff(ours.minimum_spanning_tree_[:, 2]) >= 0)
+
+
+def test_single_linkage_tree_is_scipy_linkage_of_the_mutual_reachability():
+    X = _data(n=300, d=2, seed=4)
+    ours = HDBSCAN(min_cluster_size=5, min_samples=1).fit(X)  # core distance 0: plain distances
+    Z = scipy_linkage(X, method="single")
+    np.testing.assert_allclose(ours.single_linkage_tree_[:, 2], Z[:, 2], rtol=1e-12)
+    np.testing.assert_array_equal(ours.single_linkage_tree_[:, 3], Z[:, 3])
+
+
+def test_precomputed_and_metrics():
+    X = _data(n=700, d=3, seed=5)
+    a = HDBSCAN(min_cluster_size=10, min_samples=2).fit(X)
+    b = HDBSCAN(min_cluster_size=10, min_samples=2, metric="precomputed").fit(cdist(X, X))
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_allclose(a.probabilities_, b.probabilities_, atol=1e-12)
+    for metric in ("manhattan", "chebyshev"):
+        ours = HDBSCAN(min_cluster_size=10, min_samples=2, metric=metric).fit(X)
+        ref = _reference(X, 10, 2, metric=metric)
+        assert adjusted_rand_score(ref.labels_, ours.labels_) > 0.99
+
+
+def test_condensed_tree_matches_hdbscans():
+    X = _data(n=800, d=2, seed=6)
+    ours = HDBSCAN(min_cluster_size=15, min_samples=2).fit(X)
+    ref = _reference(X, 15, 2).condensed_tree_.to_numpy()
+    t = ours.condensed_tree_.to_numpy()
+    assert t.shape == ref.shape
+    # Same lambdas leaving the tree per sample, and the same cluster sizes.
+    pts, rpts = t[t["child_size"] == 1], ref[ref["child_size"] == 1]
+    ours_l = pts["lambda_val"][np.argsort(pts["child"])]
+    np.testing.assert_allclose(ours_l, rpts["lambda_val"][np.argsort(rpts["child"])], rtol=1e-12)
+    np.testing.assert_array_equal(np.sort(t["child_size"][t["child_size"] > 1]),
+                                  np.sort(ref["child_size"][ref["child_size"] > 1]))  # fmt: skip
+
+
+def test_dbscan_clustering_cut():
+    X = _data(n=1000, d=2, seed=7)
+    ours = HDBSCAN(min_cluster_size=10, min_samples=5).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = SKHDBSCAN(min_cluster_size=10, min_samples=5).fit(X)
+    for cut in (0.3, 0.6):
+        a = ours.dbscan_clustering(cut, min_cluster_size=10)
+        b = sk.dbscan_clustering(cut, min_cluster_size=10)
+        assert adjusted_rand_score(a, b) > 0.99
+        np.testing.assert_array_equal(a == -1, b == -1)
+
+
+def test_max_cluster_size_and_centers():
+    X = _data(n=1200, d=2, seed=8, k=3)
+    big = HDBSCAN(min_cluster_size=20, min_samples=2).fit(X)
+    sizes = np.bincount(big.labels_[big.labels_ >= 0])
+    capped = HDBSCAN(min_cluster_size=20, min_samples=2, max_cluster_size=int(sizes.max()) - 1,
+                     store_centers="both").fit(X)  # fmt: skip
+    ref = _reference(X, 20, 2, max_cluster_size=int(sizes.max()) - 1)
+    assert adjusted_rand_score(ref.labels_, capped.labels_) == pytest.approx(1.0)
+    k = capped.labels_.max() + 1
+    assert capped.centroids_.shape == (k, 2) and capped.medoids_.shape == (k, 2)
+
+
+def test_outliers_score_high():
+    X = np.vstack([_data(n=600, d=2, seed=9, k=2), [[30.0, 30.0]]])
+    hd = HDBSCAN(min_cluster_size=15).fit(X)
+    assert hd.labels_[-1] == -1
+    assert hd.outlier_scores_[-1] > 0.9
+    assert hd.outlier_scores_[-1] == hd.outlier_scores_.max()
+
+
+@pytest.mark.parametrize(
+    ("params", "X", "match"),
+    [
+        ({"min_cluster_size": 1}, np.random.default_rng(0).random((10, 2)), "min_cluster_size=1"),
+        ({"min_samples": 0}, np.random.default_rng(0).random((10, 2)), "min_samples=0"),
+        ({"min_samples": 50}, np.random.default_rng(0).random((10, 2)), "min_samples=50"),
+        ({"alpha": 0.0}, np.random.default_rng(0).random((10, 2)), "alpha=0.0"),
+        ({"cluster_selection_epsilon": -1.0}, np.random.default_rng(0).random((10, 2)),
+         "cluster_selection_epsilon"),
+        ({"cluster_selection_method": "best"}, np.random.default_rng(0).random((10, 2)),
+         "cluster_selection_method"),
+        ({}, np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 2.0]]), "NaN"),
+        ({}, np.ones((10, 2)), "identical"),
+        ({"metric": "precomputed"}, np.random.default_rng(0).random((10, 3)), "square"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_clearly(params, X, match):
+    with pytest.raises(ValueError, match=match):
+        HDBSCAN(**params).fit(X)
