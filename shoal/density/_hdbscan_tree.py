@@ -96,7 +96,8 @@ def select_clusters(
         return out
 
     def eps_search(leaves: list[int]) -> set[int]:
-        chosen, done = [], set()
+        chosen: list[int] = []
+        done: set[int] = set()
         for leaf in sorted(leaves):  # the hdbscan package walks a set of ints: ascending
             if 1.0 / up[leaf][1] < epsilon:
                 if leaf in done:
