@@ -76,10 +76,12 @@ def test_close_to_the_references_with_ties(mcs, ms):
     assert adjusted_rand_score(sk.labels_, ours.labels_) > 0.95
 
 
-@pytest.mark.parametrize(("d", "k", "alpha"), [(2, 5, 1.0), (4, 3, 1.0), (3, 6, 1.7)])
-def test_mst_weight_equals_a_brute_force_mst(d, k, alpha):
+@pytest.mark.parametrize("algorithm", ["auto", "prims"])  # Borůvka on the KD-tree, Prim
+@pytest.mark.parametrize(("d", "k", "alpha"), [(2, 5, 1.0), (4, 3, 1.0), (3, 6, 1.7),
+                                               (20, 4, 1.0)])  # fmt: skip
+def test_mst_weight_equals_a_brute_force_mst(d, k, alpha, algorithm):
     X = _data(n=600, d=d, seed=d)
-    ours = HDBSCAN(min_cluster_size=10, min_samples=k, alpha=alpha).fit(X)
+    ours = HDBSCAN(min_cluster_size=10, min_samples=k, alpha=alpha, algorithm=algorithm).fit(X)
     M = _mutual_reachability(X, k, alpha)
     ref = minimum_spanning_tree(M + 1e-300).toarray()  # offset: zero weights are kept
     assert ours.minimum_spanning_tree_[:, 2].sum() == pytest.approx(ref.sum(), rel=1e-12)

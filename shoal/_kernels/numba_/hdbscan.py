@@ -7,11 +7,11 @@ Mutual reachability: ``mr(a, b) = max(core[a], core[b], d(a, b) / alpha)``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN
+from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN, _box, _pair
 
-__all__ = ["condense", "mst_prim", "single_linkage"]
+__all__ = ["condense", "mst_boruvka", "mst_prim", "single_linkage"]
 
 
 @njit(cache=True, nogil=True)
@@ -248,3 +248,212 @@ def condense(
                         stack[top + 1] = int(Z[s - n, 1])
                         top += 2
     return pos
+
+
+@njit(cache=True, nogil=True)
+def _node_stats(core: np.ndarray, comp: np.ndarray, node_start: np.ndarray,
+                node_end: np.ndarray, child: np.ndarray, node_comp: np.ndarray,
+                min_core: np.ndarray, with_core: bool) -> None:  # fmt: skip
+    """Per node: the one component all its samples share (-1 if mixed) and, when
+    ``with_core``, the smallest core distance in it. Children have larger ids than parents."""
+    for node in range(node_start.shape[0] - 1, -1, -1):
+        if child[node, 0] < 0:
+            c = comp[node_start[node]]
+            mc = np.inf
+            for s in range(node_start[node], node_end[node]):
+                if comp[s] != c:
+                    c = -1
+                if with_core and core[s] < mc:
+                    mc = core[s]
+            node_comp[node] = c
+            if with_core:
+                min_core[node] = mc
+        else:
+            left = child[node, 0]
+            right = child[node, 1]
+            node_comp[node] = node_comp[left] if node_comp[left] == node_comp[right] else -1
+            if with_core:
+                min_core[node] = min(min_core[left], min_core[right])
+
+
+@njit(cache=True, nogil=True)
+def _better(w: float, a: int, b: int, bw: float, ba: int, bb: int) -> bool:
+    """Edge order: weight, then the smaller endpoint, then the larger (a total order)."""
+    lo = min(a, b)
+    hi = max(a, b)
+    blo = min(ba, bb)
+    bhi = max(ba, bb)
+    return w < bw or (w == bw and (lo < blo or (lo == blo and hi < bhi)))
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _boruvka_round(Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: np.ndarray,
+                   node_end: np.ndarray, child: np.ndarray, core: np.ndarray, alpha: float,
+                   metric: int, p: float, comp: np.ndarray, node_comp: np.ndarray,
+                   min_core: np.ndarray, knn_idx: np.ndarray, bound: np.ndarray,
+                   out_w: np.ndarray, out_to: np.ndarray, n_blocks: int) -> None:  # fmt: skip
+    n = Xs.shape[0]
+    for b in prange(n_blocks):
+        stack = np.empty(256, dtype=np.int64)
+        for q in range(b * n // n_blocks, (b + 1) * n // n_blocks):
+            cq = comp[q]
+            out_w[q] = np.inf
+            out_to[q] = -1
+            if core[q] > bound[cq]:
+                continue  # every edge from q weighs at least core[q]
+            bw = np.inf
+            bp = -1
+            for t in range(knn_idx.shape[1]):  # the known neighbours give a first bound
+                s = knn_idx[q, t]
+                if comp[s] != cq:
+                    w = max(core[q], core[s], _metric_dist(Xs, q, s, metric, p) / alpha)
+                    if bp < 0 or _better(w, q, s, bw, q, bp):
+                        bw = w
+                        bp = s
+            top = 1
+            stack[0] = 0
+            while top > 0:
+                top -= 1
+                node = stack[top]
+                if node_comp[node] == cq:
+                    continue
+                lim = min(bw, bound[cq])
+                lb = max(core[q], min_core[node],
+                         _metric_dist_box(Xs, q, lo, hi, node, metric, p) / alpha)  # fmt: skip
+                if lb > lim:
+                    continue
+                if child[node, 0] < 0:
+                    for s in range(node_start[node], node_end[node]):
+                        if comp[s] == cq:
+                            continue
+                        w = max(core[q], core[s], _metric_dist(Xs, q, s, metric, p) / alpha)
+                        if bp < 0 or _better(w, q, s, bw, q, bp):
+                            bw = w
+                            bp = s
+                else:
+                    left = child[node, 0]
+                    right = child[node, 1]
+                    if _box(Xs, q, lo, hi, left, metric, p) <= _box(Xs, q, lo, hi, right,
+                                                                    metric, p):  # fmt: skip
+                        stack[top] = right
+                        stack[top + 1] = left
+                    else:
+                        stack[top] = left
+                        stack[top + 1] = right
+                    top += 2
+            out_w[q] = bw
+            out_to[q] = bp
+            if bw < bound[cq]:
+                bound[cq] = bw  # a benign race: any recorded weight is a valid bound
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _metric_dist(Xs: np.ndarray, a: int, b: int, metric: int, p: float) -> float:
+    v = _pair(Xs, a, b, metric, p)
+    if metric == EUCLIDEAN:
+        return np.sqrt(v)
+    if metric == MANHATTAN or metric == CHEBYSHEV:
+        return v
+    return v ** (1.0 / p)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _metric_dist_box(Xs: np.ndarray, a: int, lo: np.ndarray, hi: np.ndarray, node: int,
+                     metric: int, p: float) -> float:  # fmt: skip
+    v = _box(Xs, a, lo, hi, node, metric, p)
+    if metric == EUCLIDEAN:
+        return np.sqrt(v)
+    if metric == MANHATTAN or metric == CHEBYSHEV:
+        return v
+    return v ** (1.0 / p)
+
+
+@njit(cache=True, nogil=True)
+def mst_boruvka(
+    Xs: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    node_start: np.ndarray,
+    node_end: np.ndarray,
+    child: np.ndarray,
+    core: np.ndarray,
+    knn_idx: np.ndarray,
+    alpha: float,
+    metric: int,
+    p: float,
+    edges: np.ndarray,
+    n_blocks: int,
+) -> None:
+    """Exact minimum spanning tree of mutual reachability by Borůvka rounds on a KD-tree.
+
+    Each round finds, for every sample in parallel, its lightest edge to another component
+    (searching the tree, skipping nodes that lie in its own component or whose lower bound
+    ``max(core[q], min core in node, box distance / alpha)`` exceeds the best so far, started
+    from the known k nearest neighbours), keeps each component's lightest edge under a total
+    order (weight, then endpoints), and joins them. O(log n) rounds (McInnes & Healy 2017).
+
+    Parameters
+    ----------
+    Xs, lo, hi, node_start, node_end, child
+        IN. A KD-tree index (samples in tree order).
+    core : ndarray of shape (n,), float64
+        IN. Core distances, tree order.
+    knn_idx : ndarray of shape (n, k), int64
+        IN. Each sample's k nearest samples (tree order), from the core-distance search.
+    alpha, metric, p
+        IN. Distance scaling, metric code and Minkowski power.
+    edges : ndarray of shape (n - 1, 3), float64
+        OUT. ``[a, b, weight]`` in tree positions, in the order added.
+    n_blocks : int
+        IN. Parallel blocks of samples.
+    """
+    n = Xs.shape[0]
+    n_nodes = node_start.shape[0]
+    parent = np.arange(n)
+    comp = np.arange(n)
+    node_comp = np.empty(n_nodes, dtype=np.int64)
+    min_core = np.empty(n_nodes)
+    out_w = np.empty(n)
+    out_to = np.empty(n, dtype=np.int64)
+    bound = np.empty(n)
+    best_w = np.empty(n)
+    best_a = np.empty(n, dtype=np.int64)
+    best_b = np.empty(n, dtype=np.int64)
+    n_edges = 0
+    first = True
+    while n_edges < n - 1:
+        _node_stats(core, comp, node_start, node_end, child, node_comp, min_core, first)
+        first = False
+        bound[:] = np.inf
+        _boruvka_round(Xs, lo, hi, node_start, node_end, child, core, alpha, metric, p, comp,
+                       node_comp, min_core, knn_idx, bound, out_w, out_to, n_blocks)  # fmt: skip
+        best_w[:] = np.inf
+        best_a[:] = -1
+        best_b[:] = -1
+        for q in range(n):
+            t = out_to[q]
+            if t < 0:
+                continue
+            c = comp[q]
+            if best_a[c] < 0 or _better(out_w[q], q, t, best_w[c], best_a[c], best_b[c]):
+                best_w[c] = out_w[q]
+                best_a[c] = q
+                best_b[c] = t
+        added = 0
+        for c in range(n):
+            if best_a[c] < 0:
+                continue
+            ra = _root(parent, best_a[c])
+            rb = _root(parent, best_b[c])
+            if ra == rb:
+                continue
+            parent[max(ra, rb)] = min(ra, rb)
+            edges[n_edges, 0] = best_a[c]
+            edges[n_edges, 1] = best_b[c]
+            edges[n_edges, 2] = best_w[c]
+            n_edges += 1
+            added += 1
+        if added == 0:
+            break  # cannot happen for a connected graph; guards against a stall
+        for s in range(n):
+            comp[s] = _root(parent, s)
