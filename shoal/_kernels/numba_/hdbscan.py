@@ -291,18 +291,32 @@ def _boruvka_round(Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: n
                    node_end: np.ndarray, child: np.ndarray, core: np.ndarray, alpha: float,
                    metric: int, p: float, comp: np.ndarray, node_comp: np.ndarray,
                    min_core: np.ndarray, knn_idx: np.ndarray, bound: np.ndarray,
-                   out_w: np.ndarray, out_to: np.ndarray, n_blocks: int) -> None:  # fmt: skip
+                   out_w: np.ndarray, out_to: np.ndarray, exact: np.ndarray,
+                   n_blocks: int) -> None:  # fmt: skip
+    """Each sample's lightest edge to another component (``out_w``, ``out_to``).
+
+    ``exact[q]`` says the result is q's true lightest edge (not cut short by the component's
+    bound): components only grow, so while its target stays outside q's component it remains
+    q's answer in later rounds, and q is not searched again.
+    """
     n = Xs.shape[0]
     for b in prange(n_blocks):
         stack = np.empty(256, dtype=np.int64)
+        sbox = np.empty(256)
         for q in range(b * n // n_blocks, (b + 1) * n // n_blocks):
             cq = comp[q]
+            if exact[q] and out_to[q] >= 0 and comp[out_to[q]] != cq:
+                if out_w[q] < bound[cq]:
+                    bound[cq] = out_w[q]
+                continue
             out_w[q] = np.inf
             out_to[q] = -1
+            exact[q] = False
             if core[q] > bound[cq]:
                 continue  # every edge from q weighs at least core[q]
             bw = np.inf
             bp = -1
+            cut = False
             for t in range(knn_idx.shape[1]):  # the known neighbours give a first bound
                 s = knn_idx[q, t]
                 if comp[s] != cq:
@@ -312,15 +326,17 @@ def _boruvka_round(Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: n
                         bp = s
             top = 1
             stack[0] = 0
+            sbox[0] = 0.0
             while top > 0:
                 top -= 1
                 node = stack[top]
                 if node_comp[node] == cq:
                     continue
-                lim = min(bw, bound[cq])
-                lb = max(core[q], min_core[node],
-                         _metric_dist_box(Xs, q, lo, hi, node, metric, p) / alpha)  # fmt: skip
-                if lb > lim:
+                lb = max(core[q], min_core[node], _to_dist(sbox[top], metric, p) / alpha)
+                if lb > bw:
+                    continue
+                if lb > bound[cq]:
+                    cut = True  # another sample of the component already has a lighter edge
                     continue
                 if child[node, 0] < 0:
                     for s in range(node_start[node], node_end[node]):
@@ -333,16 +349,22 @@ def _boruvka_round(Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: n
                 else:
                     left = child[node, 0]
                     right = child[node, 1]
-                    if _box(Xs, q, lo, hi, left, metric, p) <= _box(Xs, q, lo, hi, right,
-                                                                    metric, p):  # fmt: skip
+                    dl = _box(Xs, q, lo, hi, left, metric, p)
+                    dr = _box(Xs, q, lo, hi, right, metric, p)
+                    if dl <= dr:  # nearer child visited first (pushed last)
                         stack[top] = right
+                        sbox[top] = dr
                         stack[top + 1] = left
+                        sbox[top + 1] = dl
                     else:
                         stack[top] = left
+                        sbox[top] = dl
                         stack[top + 1] = right
+                        sbox[top + 1] = dr
                     top += 2
             out_w[q] = bw
             out_to[q] = bp
+            exact[q] = not cut
             if bw < bound[cq]:
                 bound[cq] = bw  # a benign race: any recorded weight is a valid bound
 
@@ -358,9 +380,7 @@ def _metric_dist(Xs: np.ndarray, a: int, b: int, metric: int, p: float) -> float
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _metric_dist_box(Xs: np.ndarray, a: int, lo: np.ndarray, hi: np.ndarray, node: int,
-                     metric: int, p: float) -> float:  # fmt: skip
-    v = _box(Xs, a, lo, hi, node, metric, p)
+def _to_dist(v: float, metric: int, p: float) -> float:
     if metric == EUCLIDEAN:
         return np.sqrt(v)
     if metric == MANHATTAN or metric == CHEBYSHEV:
@@ -413,8 +433,9 @@ def mst_boruvka(
     comp = np.arange(n)
     node_comp = np.empty(n_nodes, dtype=np.int64)
     min_core = np.empty(n_nodes)
-    out_w = np.empty(n)
-    out_to = np.empty(n, dtype=np.int64)
+    out_w = np.full(n, np.inf)
+    out_to = np.full(n, -1, dtype=np.int64)
+    exact = np.zeros(n, dtype=np.bool_)
     bound = np.empty(n)
     best_w = np.empty(n)
     best_a = np.empty(n, dtype=np.int64)
@@ -426,7 +447,8 @@ def mst_boruvka(
         first = False
         bound[:] = np.inf
         _boruvka_round(Xs, lo, hi, node_start, node_end, child, core, alpha, metric, p, comp,
-                       node_comp, min_core, knn_idx, bound, out_w, out_to, n_blocks)  # fmt: skip
+                       node_comp, min_core, knn_idx, bound, out_w, out_to, exact,
+                       n_blocks)  # fmt: skip
         best_w[:] = np.inf
         best_a[:] = -1
         best_b[:] = -1

@@ -407,17 +407,23 @@ def _heap_push(dist: np.ndarray, idx: np.ndarray, size: int, v: float, j: int) -
 @njit(cache=True, nogil=True)
 def _knn_one(kind: int, Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: np.ndarray,
              node_end: np.ndarray, child: np.ndarray, a: int, metric: int, p: float,
-             dist: np.ndarray, idx: np.ndarray, stack: np.ndarray) -> None:  # fmt: skip
-    """The k nearest samples of sorted position ``a`` (itself included) into the heap."""
+             dist: np.ndarray, idx: np.ndarray, stack: np.ndarray,
+             sdist: np.ndarray) -> None:  # fmt: skip
+    """The k nearest samples of sorted position ``a`` (itself included) into the heap.
+
+    The KD-tree walk keeps each pending node's box distance beside it on the stack
+    (``sdist``), so a box is measured once, when its parent is expanded.
+    """
     k = dist.shape[0]
     size = 0
     if kind == KDTREE:
         top = 1
         stack[0] = 0
+        sdist[0] = 0.0
         while top > 0:
             top -= 1
             node = stack[top]
-            if size == k and _box(Xs, a, lo, hi, node, metric, p) > dist[0]:
+            if size == k and sdist[top] > dist[0]:
                 continue
             if child[node, 0] < 0:
                 for s in range(node_start[node], node_end[node]):
@@ -425,13 +431,18 @@ def _knn_one(kind: int, Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_sta
             else:
                 left = child[node, 0]
                 right = child[node, 1]
-                # visit the nearer child first (pushed last)
-                if _box(Xs, a, lo, hi, left, metric, p) <= _box(Xs, a, lo, hi, right, metric, p):
+                dl = _box(Xs, a, lo, hi, left, metric, p)
+                dr = _box(Xs, a, lo, hi, right, metric, p)
+                if dl <= dr:  # the nearer child is visited first (pushed last)
                     stack[top] = right
+                    sdist[top] = dr
                     stack[top + 1] = left
+                    sdist[top + 1] = dl
                 else:
                     stack[top] = left
+                    sdist[top] = dl
                     stack[top + 1] = right
+                    sdist[top + 1] = dr
                 top += 2
     else:
         for s in range(Xs.shape[0]):
@@ -462,8 +473,10 @@ def knn(kind: int, Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: n
         hd = np.empty(k)
         hi_ = np.empty(k, dtype=np.int64)
         stack = np.empty(256, dtype=np.int64)
+        sdist = np.empty(256)
         for a in range(b * n // n_blocks, (b + 1) * n // n_blocks):
-            _knn_one(kind, Xs, lo, hi, node_start, node_end, child, a, metric, p, hd, hi_, stack)
+            _knn_one(kind, Xs, lo, hi, node_start, node_end, child, a, metric, p, hd, hi_, stack,
+                     sdist)  # fmt: skip
             order = np.argsort(hd)
             for t in range(k):
                 dist[a, t] = hd[order[t]]
