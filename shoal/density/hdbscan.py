@@ -27,6 +27,19 @@ def _to_distance(surrogate: np.ndarray, code: int, power: float) -> np.ndarray:
     return surrogate.copy()
 
 
+def _query_knn(index: tuple, Q: np.ndarray, m: int, code: int,
+               power: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The m nearest indexed samples of each query row (original indices, distances)."""
+    kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
+    nq = Q.shape[0]
+    both = np.ascontiguousarray(np.vstack([Xs, Q]))
+    # Queries are appended after the indexed samples; the walk only visits indexed ones.
+    dist = np.empty((nq, m))
+    idx = np.empty((nq, m), dtype=np.int64)
+    spatial.knn_queries(kind, both, Xs.shape[0], lo, hi, ns, ne, child, code, power, dist, idx)
+    return order[idx], _to_distance(dist, code, power)
+
+
 def _blocks(n: int) -> int:
     import numba
 
@@ -221,6 +234,8 @@ metric='precomputed'
                         edges, _blocks(n))  # fmt: skip
             edges[:, 0] = order[edges[:, 0].astype(np.int64)]
             edges[:, 1] = order[edges[:, 1].astype(np.int64)]
+            core = np.empty(n)
+            core[order] = core_s
         else:
             core = self._core_distances(X, int(k), code, power, precomputed)
             if precomputed:
@@ -247,6 +262,9 @@ metric='precomputed'
         self.single_linkage_tree_ = Z
         self.condensed_tree_ = tree
         self.cluster_persistence_ = persistence(tree, n, selected)
+        self._prediction = None if precomputed else (
+            np.ascontiguousarray(X, dtype=np.float64), core, int(k), code, power, selected
+        )  # fmt: skip
         if self.store_centers is not None:
             self._store_centers(X)
         return self
@@ -293,6 +311,78 @@ metric='precomputed'
             self.centroids_ = np.asarray(cents).reshape(k, d)
         if self.store_centers in ("medoid", "both"):
             self.medoids_ = np.asarray(meds).reshape(k, d)
+
+    def approximate_predict(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Cluster and membership strength of new samples, without refitting.
+
+        A new sample joins the condensed tree where its mutual-reachability nearest training
+        sample is, at the lambda of that edge (its core distance counts it as one of its own
+        ``min_samples`` neighbours, as in ``fit``): it gets that sample's cluster when the
+        cluster still exists at that lambda, otherwise the nearest surviving ancestor's, or
+        noise.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_queries,), int64
+        probabilities : ndarray of shape (n_queries,)
+            ``min(lambda, lambda_max of the cluster) / lambda_max`` (0 for noise).
+        """
+        check_fitted(self, "condensed_tree_")
+        if self._prediction is None:
+            raise ValueError("approximate_predict needs feature data; the model was fitted on "
+                             "metric='precomputed'.")  # fmt: skip
+        X = validate_X(self, X, reset=False, dtype=np.float64)
+        train, core, k, code, power, selected = self._prediction
+        n = train.shape[0]
+        m = min(n, 2 * k)
+        index = spatial.build_kdtree(train, int(self.leaf_size)) if train.shape[1] <= \
+            KDTREE_MAX_DIM else spatial.build_brute(train)  # fmt: skip
+        nb_idx, nb_dist = _query_knn(index, X, m, code, power)
+        t = self.condensed_tree_
+        pts = t.child < n
+        leave_parent = np.empty(n, dtype=np.int64)
+        leave_lambda = np.empty(n)
+        leave_parent[t.child[pts]] = t.parent[pts]
+        leave_lambda[t.child[pts]] = t.lambda_val[pts]
+        up = {int(c): (int(a), float(lv)) for a, c, lv in
+              zip(t.parent[~pts], t.child[~pts], t.lambda_val[~pts])}  # fmt: skip
+        label_of = {c: i for i, c in enumerate(selected)}
+        for c in selected:  # sub-clusters answer for their selected ancestor
+            todo = [c]
+            while todo:
+                x = todo.pop()
+                label_of[x] = label_of[c]
+                todo.extend(ch for ch, (par, _) in up.items() if par == x)
+        deaths = np.zeros(int(max(t.parent.max(), t.child.max())) + 1)
+        np.maximum.at(deaths, t.parent, t.lambda_val)
+        top_of = {}
+        for c in selected:
+            for x, lab in label_of.items():
+                if lab == label_of[c]:
+                    top_of[x] = c
+        own = max(k - 2, 0)  # the query is its own first neighbour: k - 1 training samples
+        labels = np.full(X.shape[0], -1, dtype=np.int64)
+        probs = np.zeros(X.shape[0])
+        alpha = float(self.alpha)
+        for i in range(X.shape[0]):
+            core_x = nb_dist[i, own] if k > 1 else 0.0
+            mr = np.maximum(np.maximum(core[nb_idx[i]], core_x), nb_dist[i] / alpha)
+            j = int(np.argmin(mr))
+            lam = 1.0 / mr[j] if mr[j] > 0 else np.finfo(np.float64).max
+            nearest = int(nb_idx[i, j])
+            cluster = int(leave_parent[nearest])
+            if leave_lambda[nearest] > lam:
+                while cluster in up and up[cluster][1] >= lam:
+                    cluster = up[cluster][0]
+            if cluster in label_of:
+                labels[i] = label_of[cluster]
+                max_l = deaths[top_of[cluster]]
+                probs[i] = min(max_l, lam) / max_l if max_l > 0 else 1.0
+        return labels, probs
 
     def dbscan_clustering(self, cut_distance: float, min_cluster_size: int = 5) -> np.ndarray:
         """DBSCAN-like labels from the single-linkage tree cut at ``cut_distance``.

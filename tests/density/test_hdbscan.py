@@ -174,3 +174,26 @@ def test_outliers_score_high():
 def test_bad_input_is_refused_clearly(params, X, match):
     with pytest.raises(ValueError, match=match):
         HDBSCAN(**params).fit(X)
+
+
+def test_approximate_predict_agrees_with_fit_and_with_hdbscan():
+    rng = np.random.default_rng(10)
+    centers = [(0, 0), (5, 5), (0, 6)]
+    X = np.vstack([rng.normal(size=(400, 2)) * 0.4 + c for c in centers]
+                  + [rng.uniform(-3, 8, (40, 2))])  # fmt: skip
+    hd = HDBSCAN(min_cluster_size=15, min_samples=5).fit(X)
+    labels, probs = hd.approximate_predict(X)
+    clustered = hd.labels_ >= 0
+    assert (labels[clustered] == hd.labels_[clustered]).mean() > 0.99
+    assert ((probs >= 0) & (probs <= 1)).all()
+    Q = np.vstack([rng.normal(size=(150, 2)) * 0.4 + c for c in centers] + [[[30.0, 30.0]]])
+    lq, pq = hd.approximate_predict(Q)
+    assert lq[-1] == -1 and pq[-1] == 0.0
+    ref = _reference(X, 15, 5, prediction_data=True)
+    rl, _ = hdbscan.approximate_predict(ref, Q)
+    assert adjusted_rand_score(rl, lq) > 0.99
+    with pytest.raises(ValueError, match="features"):
+        hd.approximate_predict(Q[:, :1])
+    pre = HDBSCAN(min_cluster_size=15, metric="precomputed").fit(cdist(X, X))
+    with pytest.raises(ValueError, match="precomputed"):
+        pre.approximate_predict(cdist(Q, X))

@@ -18,7 +18,8 @@ child)``
 * KD-tree (``kind == KDTREE``): nodes with ranges ``node_start:node_end`` of ``Xs``, bounding
   boxes ``lo``/``hi`` and children ``child[node] = (left, right)`` (-1 for a leaf). A subtree is
   skipped when the box is farther than ``r``.
-* brute force (``kind == BRUTE``): every sample is checked (any dimension).
+* brute force (``kind == BRUTE``): every sample is checked (any dimension), a tile of samples
+  at a time from the transposed copy kept in ``lo``.
 
 Distances: Minkowski family through ``metric`` codes (Euclidean, Manhattan, Chebyshev,
 Minkowski-p), compared through surrogates (``r^2``, ``r^p``) so no root is taken in a search.
@@ -53,6 +54,7 @@ __all__ = [
     "build_grid",
     "build_kdtree",
     "knn",
+    "knn_queries",
     "neighbors",
     "surrogate",
 ]
@@ -242,14 +244,47 @@ def build_kdtree(X: np.ndarray, leaf_size: int = 32) -> tuple:
 
 
 def build_brute(X: np.ndarray) -> tuple:
-    """The trivial index: samples in their own order, every one checked."""
+    """The trivial index: samples in their own order, every one checked.
+
+    ``lo`` holds the transposed samples ``XT`` (d, n) here, so a query measures a whole tile
+    of samples feature by feature (contiguous, vectorised) instead of pair by pair.
+    """
     Xs = np.ascontiguousarray(X, dtype=np.float64)
     d = Xs.shape[1]
     empty_i = np.empty(0, dtype=np.int64)
     empty_f = np.empty((0, d))
     return (BRUTE, Xs, np.arange(Xs.shape[0], dtype=np.int64), empty_i, empty_i, empty_i,
-            np.zeros(d), 0.0, empty_f, empty_f, empty_i, empty_i,
+            np.zeros(d), 0.0, np.ascontiguousarray(Xs.T), empty_f, empty_i, empty_i,
             np.empty((0, 2), dtype=np.int64))  # fmt: skip
+
+
+TILE = 512
+
+
+@njit(cache=True, nogil=True)
+def _tile(XT: np.ndarray, Xs: np.ndarray, a: int, t0: int, t1: int, metric: int, p: float,
+          buf: np.ndarray) -> None:  # fmt: skip
+    """Surrogate distances from sample ``a`` to samples ``t0:t1`` into ``buf[:t1 - t0]``;
+    each distance sums its features in order, as ``_pair`` does (same rounding)."""
+    m = t1 - t0
+    for j in range(m):
+        buf[j] = 0.0
+    for k in range(XT.shape[0]):
+        xk = Xs[a, k]
+        row = XT[k]
+        if metric == EUCLIDEAN:
+            for j in range(m):
+                t = xk - row[t0 + j]
+                buf[j] += t * t
+        elif metric == MANHATTAN:
+            for j in range(m):
+                buf[j] += abs(xk - row[t0 + j])
+        elif metric == CHEBYSHEV:
+            for j in range(m):
+                buf[j] = max(buf[j], abs(xk - row[t0 + j]))
+        else:
+            for j in range(m):
+                buf[j] += abs(xk - row[t0 + j]) ** p
 
 
 @njit(cache=True, nogil=True)
@@ -357,11 +392,16 @@ def neighbors(
                 stack[top + 1] = child[node, 0]
                 top += 2
     else:
-        for s in range(Xs.shape[0]):
-            if _pair(Xs, a, s, metric, p) <= thresh:
-                if count < cap:
-                    out[count] = s
-                count += 1
+        buf = np.empty(TILE)
+        n = Xs.shape[0]
+        for t0 in range(0, n, TILE):
+            t1 = min(n, t0 + TILE)
+            _tile(lo, Xs, a, t0, t1, metric, p, buf)
+            for j in range(t1 - t0):
+                if buf[j] <= thresh:
+                    if count < cap:
+                        out[count] = t0 + j
+                    count += 1
     return count if count <= cap else -count
 
 
@@ -445,8 +485,14 @@ def _knn_one(kind: int, Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_sta
                     sdist[top + 1] = dr
                 top += 2
     else:
-        for s in range(Xs.shape[0]):
-            size = _heap_push(dist, idx, size, _pair(Xs, a, s, metric, p), s)
+        buf = np.empty(TILE)
+        n = Xs.shape[0]
+        for t0 in range(0, n, TILE):
+            t1 = min(n, t0 + TILE)
+            _tile(lo, Xs, a, t0, t1, metric, p, buf)
+            for j in range(t1 - t0):
+                if size < k or buf[j] < dist[0]:
+                    size = _heap_push(dist, idx, size, buf[j], t0 + j)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -481,3 +527,41 @@ def knn(kind: int, Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: n
             for t in range(k):
                 dist[a, t] = hd[order[t]]
                 idx[a, t] = hi_[order[t]]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def knn_queries(kind: int, both: np.ndarray, n_indexed: int, lo: np.ndarray, hi: np.ndarray,
+                node_start: np.ndarray, node_end: np.ndarray, child: np.ndarray, metric: int,
+                p: float, dist: np.ndarray, idx: np.ndarray) -> None:  # fmt: skip
+    """k nearest indexed samples of new query points.
+
+    Parameters
+    ----------
+    both : ndarray of shape (n_indexed + n_queries, d)
+        IN. The indexed samples (index order) followed by the queries.
+    n_indexed : int
+        IN.
+    kind, lo, hi, node_start, node_end, child, metric, p
+        IN. As in ``knn`` (for brute force, ``lo`` is the indexed samples transposed).
+    dist, idx : ndarray of shape (n_queries, k)
+        OUT. Surrogate distances (ascending) and sorted positions of the neighbours.
+    """
+    nq = dist.shape[0]
+    k = dist.shape[1]
+    for qi in prange(nq):
+        hd = np.empty(k)
+        hi_ = np.empty(k, dtype=np.int64)
+        stack = np.empty(256, dtype=np.int64)
+        sdist = np.empty(256)
+        a = n_indexed + qi
+        if kind == KDTREE:
+            _knn_one(kind, both, lo, hi, node_start, node_end, child, a, metric, p, hd, hi_,
+                     stack, sdist)  # fmt: skip
+        else:
+            size = 0
+            for s in range(n_indexed):
+                size = _heap_push(hd, hi_, size, _pair(both, a, s, metric, p), s)
+        order = np.argsort(hd)
+        for t in range(k):
+            dist[qi, t] = hd[order[t]]
+            idx[qi, t] = hi_[order[t]]
