@@ -10,6 +10,7 @@ from .._base import BaseClusterer, check_fitted
 from .._kernels.numba_ import spatial
 from .._kernels.numba_.hdbscan import condense, mst_boruvka, mst_prim, single_linkage
 from .._validation import check_int, check_option, check_real, validate_X
+from ._hdbscan_soft import SoftModel, all_points_memberships, new_point_memberships
 from ._hdbscan_tree import CondensedTree, persistence, select_clusters
 from ._index import KDTREE_MAX_DIM, METRICS, resolve_metric
 
@@ -262,7 +263,8 @@ metric='precomputed'
         self.single_linkage_tree_ = Z
         self.condensed_tree_ = tree
         self.cluster_persistence_ = persistence(tree, n, selected)
-        self._prediction = None if precomputed else (
+        self._soft_model: SoftModel | None = None
+        self._prediction: tuple | None = None if precomputed else (
             np.ascontiguousarray(X, dtype=np.float64), core, int(k), code, power, selected
         )  # fmt: skip
         if self.store_centers is not None:
@@ -364,18 +366,13 @@ metric='precomputed'
             for x, lab in label_of.items():
                 if lab == label_of[c]:
                     top_of[x] = c
-        own = max(k - 2, 0)  # the query is its own first neighbour: k - 1 training samples
+        nearest, lams = self._attach(X, nb_idx, nb_dist, core, k)
         labels = np.full(X.shape[0], -1, dtype=np.int64)
         probs = np.zeros(X.shape[0])
-        alpha = float(self.alpha)
         for i in range(X.shape[0]):
-            core_x = nb_dist[i, own] if k > 1 else 0.0
-            mr = np.maximum(np.maximum(core[nb_idx[i]], core_x), nb_dist[i] / alpha)
-            j = int(np.argmin(mr))
-            lam = 1.0 / mr[j] if mr[j] > 0 else np.finfo(np.float64).max
-            nearest = int(nb_idx[i, j])
-            cluster = int(leave_parent[nearest])
-            if leave_lambda[nearest] > lam:
+            lam = lams[i]
+            cluster = int(leave_parent[nearest[i]])
+            if leave_lambda[nearest[i]] > lam:
                 while cluster in up and up[cluster][1] >= lam:
                     cluster = up[cluster][0]
             if cluster in label_of:
@@ -383,6 +380,68 @@ metric='precomputed'
                 max_l = deaths[top_of[cluster]]
                 probs[i] = min(max_l, lam) / max_l if max_l > 0 else 1.0
         return labels, probs
+
+    def _attach(self, X: np.ndarray, nb_idx: np.ndarray, nb_dist: np.ndarray, core: np.ndarray,
+                k: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Mutual-reachability nearest training sample of each new sample, and its lambda."""
+        own = max(k - 2, 0)  # the query is its own first neighbour: k - 1 training samples
+        core_x = nb_dist[:, own] if k > 1 else np.zeros(X.shape[0])
+        mr = np.maximum(np.maximum(core[nb_idx], core_x[:, None]), nb_dist / float(self.alpha))
+        j = np.argmin(mr, axis=1)
+        best = mr[np.arange(X.shape[0]), j]
+        with np.errstate(divide="ignore"):
+            lam = np.where(best > 0, 1.0 / best, np.finfo(np.float64).max)
+        return nb_idx[np.arange(X.shape[0]), j], lam
+
+    def _soft(self) -> SoftModel:
+        if self._prediction is None:
+            raise ValueError("soft clustering needs feature data; the model was fitted on "
+                             "metric='precomputed'.")  # fmt: skip
+        model = getattr(self, "_soft_model", None)
+        if model is None:
+            train, _, _, _, _, selected = self._prediction
+            model = SoftModel(self.condensed_tree_, train.shape[0], selected, train)
+            self._soft_model = model
+        return model
+
+    def all_points_membership_vectors(self) -> np.ndarray:
+        """Soft clustering of the training samples.
+
+        Returns
+        -------
+        memberships : ndarray of shape (n_samples, n_clusters)
+            Row ``i`` splits sample ``i``'s probability of being in some cluster among the
+            clusters (distance to each cluster's exemplars x where the sample's branch meets
+            each cluster in the condensed tree), as the hdbscan package computes it.
+        """
+        check_fitted(self, "condensed_tree_")
+        model = self._soft()
+        assert self._prediction is not None
+        train, _, _, code, power, _ = self._prediction
+        return all_points_memberships(model, train, code, power)
+
+    def membership_vector(self, X: Any) -> np.ndarray:
+        """Soft clustering of new samples (see ``all_points_membership_vectors``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+
+        Returns
+        -------
+        memberships : ndarray of shape (n_queries, n_clusters)
+        """
+        check_fitted(self, "condensed_tree_")
+        model = self._soft()
+        X = validate_X(self, X, reset=False, dtype=np.float64)
+        assert self._prediction is not None
+        train, core, k, code, power, _ = self._prediction
+        m = min(train.shape[0], 2 * k)
+        index = spatial.build_kdtree(train, int(self.leaf_size)) if train.shape[1] <= \
+            KDTREE_MAX_DIM else spatial.build_brute(train)  # fmt: skip
+        nb_idx, nb_dist = _query_knn(index, X, m, code, power)
+        nearest, lam = self._attach(X, nb_idx, nb_dist, core, k)
+        return new_point_memberships(model, X, nearest, lam, code, power)
 
     def dbscan_clustering(self, cut_distance: float, min_cluster_size: int = 5) -> np.ndarray:
         """DBSCAN-like labels from the single-linkage tree cut at ``cut_distance``.

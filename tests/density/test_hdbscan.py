@@ -197,3 +197,42 @@ def test_approximate_predict_agrees_with_fit_and_with_hdbscan():
     pre = HDBSCAN(min_cluster_size=15, metric="precomputed").fit(cdist(X, X))
     with pytest.raises(ValueError, match="precomputed"):
         pre.approximate_predict(cdist(Q, X))
+
+
+def _column_map(ours_labels, ref_labels, k):
+    return [int(np.bincount(ref_labels[ours_labels == c]).argmax()) for c in range(k)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_all_points_membership_vectors_equal_hdbscans(seed):
+    """Equal to the hdbscan package's soft clustering, except for samples whose branch meets
+    two clusters at the same height: there both pick the first cluster by id, and sibling
+    clusters may be numbered the other way round (a tie in the tree, not a difference)."""
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(size=(300, 2)) * 0.5 + c for c in [(0, 0), (3, 3), (0, 4)]]
+                  + [rng.uniform(-3, 6, (40, 2))])  # fmt: skip
+    ours = HDBSCAN(min_cluster_size=15, min_samples=2).fit(X)
+    w = ours.minimum_spanning_tree_[:, 2]
+    assert np.unique(w).size == w.size
+    ref = _reference(X, 15, 2, prediction_data=True)
+    A = ours.all_points_membership_vectors()
+    B = hdbscan.all_points_membership_vectors(ref)
+    cols = _column_map(ours.labels_, ref.labels_, A.shape[1])
+    model = ours._soft()
+    h = model.heights(model.point_cluster, model.point_lambda)
+    top2 = np.sort(h, axis=1)[:, -2:]
+    clear = top2[:, 1] > top2[:, 0]
+    assert clear.mean() > 0.5
+    np.testing.assert_allclose(A[clear], B[clear][:, cols], atol=1e-9)
+    assert np.all(A.sum(axis=1) <= 1 + 1e-9)
+    # The strongest membership points at the sample's own cluster.
+    lab = ours.labels_ >= 0
+    assert (A[lab].argmax(axis=1) == ours.labels_[lab]).mean() > 0.95
+    # New samples: close to the package's membership_vector (its core distances for new
+    # samples count one neighbour more, so values differ slightly).
+    Q = np.vstack([rng.normal(size=(40, 2)) * 0.5 + c for c in [(0, 0), (3, 3)]])
+    mv = ours.membership_vector(Q)
+    ref_mv = hdbscan.membership_vector(ref, Q)[:, cols]
+    assert mv.shape == ref_mv.shape
+    assert np.abs(mv - ref_mv).mean() < 0.05
+    assert (mv.argmax(axis=1) == ref_mv.argmax(axis=1)).mean() > 0.95

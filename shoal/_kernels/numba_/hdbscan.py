@@ -11,7 +11,14 @@ from numba import njit, prange
 
 from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN, _box, _pair
 
-__all__ = ["condense", "mst_boruvka", "mst_prim", "single_linkage"]
+__all__ = [
+    "condense",
+    "merge_heights",
+    "min_dist_to_groups",
+    "mst_boruvka",
+    "mst_prim",
+    "single_linkage",
+]
 
 
 @njit(cache=True, nogil=True)
@@ -479,3 +486,102 @@ def mst_boruvka(
             break  # cannot happen for a connected graph; guards against a stall
         for s in range(n):
             comp[s] = _root(parent, s)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def merge_heights(
+    point_cluster: np.ndarray,
+    point_lambda: np.ndarray,
+    clusters: np.ndarray,
+    parent_of: np.ndarray,
+    birth: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Lambda at which each sample's cluster meets each selected cluster in the condensed tree.
+
+    Parameters
+    ----------
+    point_cluster : ndarray of shape (m,), int64
+        IN. The cluster each sample leaves (its condensed-tree parent).
+    point_lambda : ndarray of shape (m,), float64
+        IN. The lambda at which it leaves.
+    clusters : ndarray of shape (k,), int64
+        IN. Selected cluster ids.
+    parent_of, birth : ndarray of shape (n_nodes,)
+        IN. Parent cluster and birth lambda of every cluster node (root: -1, 0).
+    out : ndarray of shape (m, k), float64
+        OUT. Walking up from both clusters (always the larger id, a descendant, first) to
+        their common ancestor: the birth lambda of the last cluster left, or the sample's own
+        lambda when one cluster lies above the other (the hdbscan package's rule).
+    """
+    m = point_cluster.shape[0]
+    k = clusters.shape[0]
+    for i in prange(m):
+        for j in range(k):
+            left = point_cluster[i]
+            right = clusters[j]
+            moved_left = False
+            moved_right = False
+            last = -1
+            while left != right:
+                if left > right:
+                    moved_left = True
+                    last = left
+                    left = parent_of[left]
+                else:
+                    moved_right = True
+                    last = right
+                    right = parent_of[right]
+            out[i, j] = birth[last] if (moved_left and moved_right) else point_lambda[i]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def min_dist_to_groups(
+    Q: np.ndarray,
+    E: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    metric: int,
+    p: float,
+    out: np.ndarray,
+) -> None:
+    """Smallest distance from each query row to each group of exemplar rows.
+
+    Parameters
+    ----------
+    Q : ndarray of shape (m, d), float64
+        IN. Query samples.
+    E : ndarray of shape (e, d), float64
+        IN. Exemplars.
+    group : ndarray of shape (e,), int64
+        IN. Group (cluster position) of each exemplar.
+    n_groups : int
+        IN.
+    metric, p
+        IN. Metric code and Minkowski power.
+    out : ndarray of shape (m, n_groups), float64
+        OUT.
+    """
+    m, d = Q.shape
+    for i in prange(m):
+        for g in range(n_groups):
+            out[i, g] = np.inf
+        for e in range(E.shape[0]):
+            acc = 0.0
+            if metric == EUCLIDEAN:
+                for k in range(d):
+                    t = Q[i, k] - E[e, k]
+                    acc += t * t
+                acc = np.sqrt(acc)
+            elif metric == MANHATTAN:
+                for k in range(d):
+                    acc += abs(Q[i, k] - E[e, k])
+            elif metric == CHEBYSHEV:
+                for k in range(d):
+                    acc = max(acc, abs(Q[i, k] - E[e, k]))
+            else:
+                for k in range(d):
+                    acc += abs(Q[i, k] - E[e, k]) ** p
+                acc = acc ** (1.0 / p)
+            if acc < out[i, group[e]]:
+                out[i, group[e]] = acc
