@@ -28,7 +28,7 @@ class SoftModel:
         n_nodes = int(max(t.parent.max(), t.child.max(), n)) + 1
         self.parent_of = np.full(n_nodes, -1, dtype=np.int64)
         self.birth = np.zeros(n_nodes)
-        cl = t.child_size > 1
+        cl = t.child >= n
         self.parent_of[t.child[cl]] = t.parent[cl]
         self.birth[t.child[cl]] = t.lambda_val[cl]
         self.leaf_max = np.zeros(n_nodes)  # largest lambda among a cluster's own rows

@@ -28,9 +28,10 @@ class CondensedTree:
 
     def to_numpy(self) -> np.ndarray:
         """The tree as the structured array the hdbscan package uses."""
+        size_type = np.intp if self.child_size.dtype.kind in "iu" else float
         out = np.empty(self.parent.shape[0], dtype=[("parent", np.intp), ("child", np.intp),
                                                      ("lambda_val", float),
-                                                     ("child_size", np.intp)])  # fmt: skip
+                                                     ("child_size", size_type)])  # fmt: skip
         out["parent"], out["child"] = self.parent, self.child
         out["lambda_val"], out["child_size"] = self.lambda_val, self.child_size
         return out
@@ -72,7 +73,7 @@ def select_clusters(
     n_nodes = int(max(t.parent.max(), t.child.max(), root)) + 1
     stab_arr = _stabilities(t, n, n_nodes)
     stability = {c: float(stab_arr[c - n]) for c in range(n, int(t.parent.max()) + 1)}
-    tree_rows = t.child_size > 1
+    tree_rows = t.child >= n
     c_parent, c_child = t.parent[tree_rows], t.child[tree_rows]
     c_lambda, c_size = t.lambda_val[tree_rows], t.child_size[tree_rows]
     children: dict[int, list[int]] = {}

@@ -9,7 +9,7 @@ import numpy as np
 from .._base import BaseClusterer, check_fitted
 from .._kernels.numba_ import spatial
 from .._kernels.numba_.hdbscan import condense, mst_boruvka, mst_prim, single_linkage
-from .._validation import check_int, check_option, check_real, validate_X
+from .._validation import check_int, check_option, check_real, check_sample_weight, validate_X
 from ._hdbscan_soft import SoftModel, all_points_memberships, new_point_memberships
 from ._hdbscan_tree import CondensedTree, persistence, select_clusters
 from ._index import KDTREE_MAX_DIM, METRICS, resolve_metric
@@ -39,6 +39,16 @@ def _query_knn(index: tuple, Q: np.ndarray, m: int, code: int,
     idx = np.empty((nq, m), dtype=np.int64)
     spatial.knn_queries(kind, both, Xs.shape[0], lo, hi, ns, ne, child, code, power, dist, idx)
     return order[idx], _to_distance(dist, code, power)
+
+
+def _kth(dist: np.ndarray, idx: np.ndarray, w: np.ndarray | None, k: int) -> np.ndarray:
+    """Per row, the (surrogate) distance at which the neighbours' weight reaches ``k``: the
+    k-th column without weights; the last column when the weight never gets there."""
+    if w is None:
+        return dist[:, k - 1]
+    reached = np.cumsum(w[idx], axis=1) >= k
+    j = np.where(reached.any(axis=1), reached.argmax(axis=1), dist.shape[1] - 1)
+    return dist[np.arange(dist.shape[0]), j]
 
 
 def _blocks(n: int) -> int:
@@ -186,7 +196,7 @@ class HDBSCAN(BaseClusterer):
         if self.store_centers is not None:
             check_option("store_centers", self.store_centers, ("centroid", "medoid", "both"))
 
-    def fit(self, X: Any, y: Any = None) -> HDBSCAN:
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> HDBSCAN:
         """Cluster the samples.
 
         Parameters
@@ -195,6 +205,11 @@ class HDBSCAN(BaseClusterer):
 metric='precomputed'
         y : Ignored
             Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample (fast_hdbscan's meaning): the core distance is the distance
+            at which the neighbours' weight, the sample's own included, reaches
+            ``min_samples``, and cluster sizes (``min_cluster_size``, ``max_cluster_size``,
+            stabilities) are total weights.
 
         Returns
         -------
@@ -217,6 +232,9 @@ metric='precomputed'
         k = self.min_cluster_size if self.min_samples is None else self.min_samples
         if k > n:
             raise ValueError(f"min_samples={k} must be <= n_samples={n}.")
+        w = None if sample_weight is None else check_sample_weight(sample_weight, n, np.float64)
+        # With weights, enough neighbours to reach a weight of k on average twice over.
+        kq = int(k) if w is None else int(min(n, max(k, np.ceil(2 * k / w.mean()))))
         code, power = (spatial.EUCLIDEAN, 2.0) if precomputed else resolve_metric(
             self.metric, (self.metric_params or {}).get("p"), self.metric_params
         )  # fmt: skip
@@ -227,10 +245,11 @@ metric='precomputed'
             index = spatial.build_kdtree(np.ascontiguousarray(X, dtype=np.float64),
                                          int(self.leaf_size))  # fmt: skip
             kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
-            dist = np.empty((n, int(k)))
-            idx = np.empty((n, int(k)), dtype=np.int64)
+            dist = np.empty((n, kq))
+            idx = np.empty((n, kq), dtype=np.int64)
             spatial.knn(kind, Xs, lo, hi, ns, ne, child, code, power, dist, idx)
-            core_s = _to_distance(dist[:, -1], code, power)
+            core_s = _to_distance(_kth(dist, idx, None if w is None else w[order], int(k)),
+                                  code, power)  # fmt: skip
             mst_boruvka(Xs, lo, hi, ns, ne, child, core_s, idx, float(self.alpha), code, power,
                         edges, _blocks(n))  # fmt: skip
             edges[:, 0] = order[edges[:, 0].astype(np.int64)]
@@ -238,7 +257,7 @@ metric='precomputed'
             core = np.empty(n)
             core[order] = core_s
         else:
-            core = self._core_distances(X, int(k), code, power, precomputed)
+            core = self._core_distances(X, int(k), kq, w, code, power, precomputed)
             if precomputed:
                 XT, D = np.empty((0, n)), np.ascontiguousarray(X, dtype=np.float64)
             else:
@@ -249,9 +268,11 @@ metric='precomputed'
         single_linkage(edges, n, Z)
         size = 2 * n
         par, chi = np.empty(size, np.int64), np.empty(size, np.int64)
-        lam, csz = np.empty(size), np.empty(size, np.int64)
-        m = condense(Z, int(self.min_cluster_size), par, chi, lam, csz)
-        tree = CondensedTree(par[:m].copy(), chi[:m].copy(), lam[:m].copy(), csz[:m].copy())
+        lam, csz = np.empty(size), np.empty(size)
+        m = condense(Z, np.ones(n) if w is None else w, float(self.min_cluster_size), par, chi,
+                     lam, csz)  # fmt: skip
+        sizes = csz[:m].astype(np.int64) if w is None else csz[:m].copy()
+        tree = CondensedTree(par[:m].copy(), chi[:m].copy(), lam[:m].copy(), sizes)
         labels, probs, scores, selected = select_clusters(
             tree, n, self.cluster_selection_method, bool(self.allow_single_cluster),
             float(self.cluster_selection_epsilon), int(self.max_cluster_size or 0),
@@ -272,26 +293,34 @@ metric='precomputed'
         return self
 
     def _core_distances(
-        self, X: np.ndarray, k: int, code: int, power: float, precomputed: bool
-    ) -> np.ndarray:
+        self, X: np.ndarray, k: int, kq: int, w: np.ndarray | None, code: int, power: float,
+        precomputed: bool,
+    ) -> np.ndarray:  # fmt: skip
         n = X.shape[0]
         if precomputed:
             core = np.empty(n)
             step = max(1, 2**22 // max(n, 1))
             for r0 in range(0, n, step):
-                core[r0 : r0 + step] = np.partition(X[r0 : r0 + step], k - 1, axis=1)[:, k - 1]
+                block = X[r0 : r0 + step]
+                if w is None:
+                    core[r0 : r0 + step] = np.partition(block, k - 1, axis=1)[:, k - 1]
+                else:
+                    idx = np.argsort(block, axis=1, kind="stable")[:, :kq]
+                    d = np.take_along_axis(block, idx, axis=1)
+                    core[r0 : r0 + step] = _kth(d, idx, w, k)
             return core
         rows = np.ascontiguousarray(X, dtype=np.float64)
         if X.shape[1] <= KDTREE_MAX_DIM:
             index = spatial.build_kdtree(rows, int(self.leaf_size))
         else:
             index = spatial.build_brute(rows)
-        dist = np.empty((n, k))
-        idx = np.empty((n, k), dtype=np.int64)
+        dist = np.empty((n, kq))
+        idx = np.empty((n, kq), dtype=np.int64)
         kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
         spatial.knn(kind, Xs, lo, hi, ns, ne, child, code, power, dist, idx)
         core = np.empty(n)
-        core[order] = _to_distance(dist[:, k - 1], code, power)
+        core[order] = _to_distance(_kth(dist, idx, None if w is None else w[order], k), code,
+                                   power)  # fmt: skip
         return core
 
     def _store_centers(self, X: np.ndarray) -> None:

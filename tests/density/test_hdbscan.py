@@ -236,3 +236,25 @@ def test_all_points_membership_vectors_equal_hdbscans(seed):
     assert mv.shape == ref_mv.shape
     assert np.abs(mv - ref_mv).mean() < 0.05
     assert (mv.argmax(axis=1) == ref_mv.argmax(axis=1)).mean() > 0.95
+
+
+def test_sample_weight_acts_as_repeated_samples():
+    rng = np.random.default_rng(11)
+    X = np.vstack([rng.normal(size=(250, 2)) * 0.5 + c for c in [(0, 0), (3, 3), (0, 4)]]
+                  + [rng.uniform(-3, 6, (30, 2))])  # fmt: skip
+    plain = HDBSCAN(min_cluster_size=15, min_samples=5).fit(X)
+    ones = HDBSCAN(min_cluster_size=15, min_samples=5).fit(X, sample_weight=np.ones(len(X)))
+    np.testing.assert_array_equal(plain.labels_, ones.labels_)
+    np.testing.assert_allclose(plain.probabilities_, ones.probabilities_, atol=1e-12)
+    w = rng.integers(1, 4, len(X))
+    weighted = HDBSCAN(min_cluster_size=15, min_samples=5).fit(X, sample_weight=w)
+    repeated = HDBSCAN(min_cluster_size=15, min_samples=5).fit(np.repeat(X, w, axis=0))
+    assert adjusted_rand_score(repeated.labels_, np.repeat(weighted.labels_, w)) > 0.99
+    # Weight is size: with weights of 3 a cluster of 10 samples reaches min_cluster_size=25.
+    small = np.vstack([rng.normal(size=(10, 2)) * 0.05 + (10, 10), X])
+    w2 = np.concatenate([np.full(10, 3.0), np.ones(len(X))])
+    assert len(set(HDBSCAN(min_cluster_size=25, min_samples=3).fit(small).labels_[:10])) == 1
+    lab = HDBSCAN(min_cluster_size=25, min_samples=3).fit(small, sample_weight=w2).labels_
+    assert lab[0] >= 0 and len(set(lab[:10])) == 1 and lab[0] not in set(lab[10:])
+    with pytest.raises(ValueError, match="sample_weight"):
+        HDBSCAN().fit(X, sample_weight=-np.ones(len(X)))

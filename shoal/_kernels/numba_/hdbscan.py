@@ -168,26 +168,30 @@ def single_linkage(edges: np.ndarray, n: int, Z: np.ndarray) -> None:
 @njit(cache=True, nogil=True)
 def condense(
     Z: np.ndarray,
-    min_cluster_size: int,
+    w: np.ndarray,
+    min_cluster_size: float,
     parent: np.ndarray,
     child: np.ndarray,
     lam: np.ndarray,
     child_size: np.ndarray,
 ) -> int:
-    """Condense a single-linkage tree: splits into parts smaller than ``min_cluster_size``
+    """Condense a single-linkage tree: splits into parts lighter than ``min_cluster_size``
     are samples leaving their cluster, not new clusters (Campello et al. 2013).
 
     Parameters
     ----------
     Z : ndarray of shape (n - 1, 4)
         IN. Single-linkage tree.
-    min_cluster_size : int
+    w : ndarray of shape (n,), float64
+        IN. Sample weights (ones for plain counts): a part's size is its total weight.
+    min_cluster_size : float
         IN.
-    parent, child, lam, child_size : ndarray of shape (2 n,)
+    parent, child, lam : ndarray of shape (2 n,)
         OUT. The condensed tree's edges: cluster ``parent`` -> cluster or sample ``child``
-        at ``lambda = 1 / distance`` (``inf`` at distance 0) with ``child_size`` samples.
-        Samples keep their ids 0..n-1; clusters are numbered from ``n`` (the root) in
-        breadth-first order.
+        at ``lambda = 1 / distance`` (``inf`` at distance 0). Samples keep their ids
+        0..n-1; clusters are numbered from ``n`` (the root) in breadth-first order.
+    child_size : ndarray of shape (2 n,), float64
+        OUT. Total weight below each edge (a sample's own weight for a sample row).
 
     Returns
     -------
@@ -196,6 +200,11 @@ def condense(
     m = Z.shape[0]
     n = m + 1
     root = 2 * n - 2
+    size = np.empty(2 * n - 1)
+    for i in range(n):
+        size[i] = w[i]
+    for i in range(m):
+        size[n + i] = size[int(Z[i, 0])] + size[int(Z[i, 1])]
     relabel = np.empty(2 * n - 1, dtype=np.int64)
     relabel[root] = n
     next_label = n + 1
@@ -214,8 +223,8 @@ def condense(
         right = int(Z[row, 1])
         dist = Z[row, 2]
         lv = 1.0 / dist if dist > 0.0 else np.inf
-        lc = int(Z[left - n, 3]) if left >= n else 1
-        rc = int(Z[right - n, 3]) if right >= n else 1
+        lc = size[left]
+        rc = size[right]
         here = relabel[node]
         for side in range(2):
             sub = left if side == 0 else right
@@ -248,7 +257,7 @@ def condense(
                         parent[pos] = here
                         child[pos] = s
                         lam[pos] = lv
-                        child_size[pos] = 1
+                        child_size[pos] = w[s]
                         pos += 1
                     else:
                         stack[top] = int(Z[s - n, 0])
