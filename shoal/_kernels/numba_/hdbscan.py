@@ -351,6 +351,14 @@ def _boruvka_round(Xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, node_start: n
                 lb = max(core[q], min_core[node], _to_dist(sbox[top], metric, p) / alpha)
                 if lb > bw:
                     continue
+                if lb == bw and bp >= 0:
+                    # Only a tie could win here, and only with a smaller endpoint pair; the
+                    # node's smallest position gives its best possible pair.
+                    s0 = node_start[node]
+                    if s0 == q and node_end[node] > s0 + 1:
+                        s0 += 1
+                    if not _better(bw, q, s0, bw, q, bp):
+                        continue
                 if lb > bound[cq]:
                     cut = True  # another sample of the component already has a lighter edge
                     continue
