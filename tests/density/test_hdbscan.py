@@ -258,3 +258,11 @@ def test_sample_weight_acts_as_repeated_samples():
     assert lab[0] >= 0 and len(set(lab[:10])) == 1 and lab[0] not in set(lab[10:])
     with pytest.raises(ValueError, match="sample_weight"):
         HDBSCAN().fit(X, sample_weight=-np.ones(len(X)))
+
+
+def test_float32_input():
+    X = _data(n=800, d=3, seed=12).astype(np.float32)
+    a = HDBSCAN(min_cluster_size=10).fit(X)
+    b = HDBSCAN(min_cluster_size=10).fit(X.astype(np.float64))
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_allclose(a.probabilities_, b.probabilities_, atol=1e-12)
