@@ -14,6 +14,8 @@ MINKOWSKI_ALIASES = {
     "chebyshev": math.inf, "infinity": math.inf,
 }  # fmt: skip
 METRICS = (*MINKOWSKI_ALIASES, "minkowski", "sqeuclidean", "cosine", "precomputed")
+# OPTICS and HDBSCAN: distances must stay distances (no squared or cosine rescaling).
+MINKOWSKI_METRICS = (*MINKOWSKI_ALIASES, "minkowski", "precomputed")
 ALGORITHMS = ("auto", "grid", "kd_tree", "ball_tree", "brute")
 # Above this dimension a KD-tree prunes little; blocked brute force is used instead.
 KDTREE_MAX_DIM = 16
@@ -87,3 +89,35 @@ def build_fine_grid(X: np.ndarray, radius: float, power: float) -> tuple | None:
     offs = offs[near & (np.abs(offs).sum(axis=1) > 0)]
     return (np.ascontiguousarray(X[order]), order.astype(np.int64), cell_keys.astype(np.int64),
             cell_start, (offs @ strides).astype(np.int64))  # fmt: skip
+
+
+def check_metric(owner: str, metric: Any, allowed: tuple[str, ...] | list[str]) -> None:
+    """A metric name the density estimator supports (callables: precompute instead)."""
+    if callable(metric):
+        raise ValueError(
+            f"{owner}(metric=<callable>) is not supported: pass metric='precomputed' with a "
+            "distance matrix computed by your function."
+        )
+    from .._validation import check_option
+
+    check_option("metric", metric, allowed)
+
+
+def to_distance(surrogate: np.ndarray, code: int, power: float) -> np.ndarray:
+    """Distances from the search surrogates (squared Euclidean, p-th powers)."""
+    if code == spatial.EUCLIDEAN:
+        return np.sqrt(surrogate)
+    if code == spatial.MINKOWSKI:
+        return surrogate ** (1.0 / power)
+    return np.array(surrogate, dtype=np.float64)
+
+
+def precomputed_kth(D: np.ndarray, k: int) -> np.ndarray:
+    """k-th smallest entry of each row of a distance matrix (the row's own 0 counted), in row
+    blocks so no second n x n array is made."""
+    n = D.shape[0]
+    out = np.empty(n)
+    step = max(1, 2**22 // max(n, 1))
+    for r0 in range(0, n, step):
+        out[r0 : r0 + step] = np.partition(D[r0 : r0 + step], k - 1, axis=1)[:, k - 1]
+    return out

@@ -25,6 +25,7 @@ from ._index import (
     METRICS,
     build_fine_grid,
     build_index,
+    check_metric,
     index_kind_name,
     resolve_metric,
 )
@@ -128,12 +129,7 @@ class DBSCAN(BaseClusterer):
     def _validate_params(self) -> None:
         check_real("eps", self.eps, low=0.0, low_inclusive=False)
         check_int("min_samples", self.min_samples, low=1)
-        if callable(self.metric):
-            raise ValueError(
-                "DBSCAN(metric=<callable>) is not supported: pass metric='precomputed' with a "
-                "distance matrix computed by your function."
-            )
-        check_option("metric", self.metric, METRICS)
+        check_metric("DBSCAN", self.metric, METRICS)
         check_option("algorithm", self.algorithm, ALGORITHMS)
         check_int("leaf_size", self.leaf_size, low=1)
         check_real("p", self.p, low=1.0, allow_none=True)

@@ -12,20 +12,19 @@ from .._kernels.numba_.hdbscan import condense, mst_boruvka, mst_prim, single_li
 from .._validation import check_int, check_option, check_real, check_sample_weight, validate_X
 from ._hdbscan_soft import SoftModel, all_points_memberships, new_point_memberships
 from ._hdbscan_tree import CondensedTree, persistence, select_clusters
-from ._index import KDTREE_MAX_DIM, METRICS, resolve_metric
+from ._index import (
+    KDTREE_MAX_DIM,
+    MINKOWSKI_METRICS,
+    check_metric,
+    precomputed_kth,
+    resolve_metric,
+    to_distance,
+)
 
 __all__ = ["HDBSCAN"]
 
 SELECTION = ("eom", "leaf")
 HDBSCAN_ALGORITHMS = ("auto", "brute", "kd_tree", "ball_tree", "prims")
-
-
-def _to_distance(surrogate: np.ndarray, code: int, power: float) -> np.ndarray:
-    if code == spatial.EUCLIDEAN:
-        return np.sqrt(surrogate)
-    if code == spatial.MINKOWSKI:
-        return surrogate ** (1.0 / power)
-    return surrogate.copy()
 
 
 def _query_knn(index: tuple, Q: np.ndarray, m: int, code: int,
@@ -38,7 +37,7 @@ def _query_knn(index: tuple, Q: np.ndarray, m: int, code: int,
     dist = np.empty((nq, m))
     idx = np.empty((nq, m), dtype=np.int64)
     spatial.knn_queries(kind, both, Xs.shape[0], lo, hi, ns, ne, child, code, power, dist, idx)
-    return order[idx], _to_distance(dist, code, power)
+    return order[idx], to_distance(dist, code, power)
 
 
 def _kth(dist: np.ndarray, idx: np.ndarray, w: np.ndarray | None, k: int) -> np.ndarray:
@@ -182,13 +181,7 @@ class HDBSCAN(BaseClusterer):
         check_int("min_samples", self.min_samples, low=1, allow_none=True)
         check_real("cluster_selection_epsilon", self.cluster_selection_epsilon, low=0.0)
         check_int("max_cluster_size", self.max_cluster_size, low=0, allow_none=True)
-        if callable(self.metric):
-            raise ValueError(
-                "HDBSCAN(metric=<callable>) is not supported: pass metric='precomputed' with "
-                "a distance matrix."
-            )
-        check_option("metric", self.metric, [m for m in METRICS if m not in
-                                             ("cosine", "sqeuclidean")])  # fmt: skip
+        check_metric("HDBSCAN", self.metric, MINKOWSKI_METRICS)
         check_real("alpha", self.alpha, low=0.0, low_inclusive=False)
         check_option("algorithm", self.algorithm, HDBSCAN_ALGORITHMS)
         check_int("leaf_size", self.leaf_size, low=1)
@@ -248,7 +241,7 @@ metric='precomputed'
             dist = np.empty((n, kq))
             idx = np.empty((n, kq), dtype=np.int64)
             spatial.knn(kind, Xs, lo, hi, ns, ne, child, code, power, dist, idx)
-            core_s = _to_distance(_kth(dist, idx, None if w is None else w[order], int(k)),
+            core_s = to_distance(_kth(dist, idx, None if w is None else w[order], int(k)),
                                   code, power)  # fmt: skip
             mst_boruvka(Xs, lo, hi, ns, ne, child, core_s, idx, float(self.alpha), code, power,
                         edges, _blocks(n))  # fmt: skip
@@ -303,7 +296,7 @@ metric='precomputed'
             for r0 in range(0, n, step):
                 block = X[r0 : r0 + step]
                 if w is None:
-                    core[r0 : r0 + step] = np.partition(block, k - 1, axis=1)[:, k - 1]
+                    core[r0 : r0 + step] = precomputed_kth(block, k)
                 else:
                     idx = np.argsort(block, axis=1, kind="stable")[:, :kq]
                     d = np.take_along_axis(block, idx, axis=1)
@@ -319,7 +312,7 @@ metric='precomputed'
         kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
         spatial.knn(kind, Xs, lo, hi, ns, ne, child, code, power, dist, idx)
         core = np.empty(n)
-        core[order] = _to_distance(_kth(dist, idx, None if w is None else w[order], k), code,
+        core[order] = to_distance(_kth(dist, idx, None if w is None else w[order], k), code,
                                    power)  # fmt: skip
         return core
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._kernels.numba_ import spatial
 from .._validation import check_array, check_int, check_option, check_real
-from ._index import KDTREE_MAX_DIM, METRICS, resolve_metric
+from ._index import KDTREE_MAX_DIM, METRICS, resolve_metric, to_distance
 
 __all__ = ["KDistance", "k_distance", "knee_point"]
 
@@ -131,12 +131,10 @@ def k_distance(
     kind, Xs, _, _, _, _, _, _, lo, hi, ns, ne, child = index
     spatial.knn(kind, Xs, lo, hi, ns, ne, child, code, power, dist, idx)
     kth = dist[:, k - 1]
-    if code == spatial.EUCLIDEAN:
-        kth = kth if scale == "sq" else np.sqrt(kth)
-        if scale == "cosine":
-            kth = kth**2 / 2.0
-    elif code == spatial.MINKOWSKI:
-        kth = kth ** (1.0 / power)
+    if scale == "cosine":  # squared chord between unit vectors = 2 (1 - cos)
+        kth = kth / 2.0
+    elif scale != "sq":
+        kth = to_distance(kth, code, power)
     d = np.sort(kth)
     knee = knee_point(d)
     return KDistance(distances=d, k=int(k), knee_index=knee, eps=float(d[knee]))

@@ -12,7 +12,16 @@ from .._base import BaseClusterer, check_fitted
 from .._kernels.numba_ import spatial
 from .._kernels.numba_.optics import optics_order, optics_order_all, xi_clusters
 from .._validation import check_int, check_option, check_real, validate_X
-from ._index import ALGORITHMS, KDTREE_MAX_DIM, METRICS, build_index, resolve_metric
+from ._index import (
+    ALGORITHMS,
+    KDTREE_MAX_DIM,
+    MINKOWSKI_METRICS,
+    build_index,
+    check_metric,
+    precomputed_kth,
+    resolve_metric,
+    to_distance,
+)
 
 __all__ = ["OPTICS", "cluster_optics_dbscan", "cluster_optics_xi", "compute_optics_graph"]
 
@@ -67,10 +76,7 @@ metric='precomputed'
     precomputed = metric == "precomputed"
     if precomputed:
         D = np.ascontiguousarray(X, dtype=np.float64)
-        core = np.empty(n)
-        step = max(1, 2**22 // max(n, 1))
-        for r0 in range(0, n, step):
-            core[r0 : r0 + step] = np.partition(D[r0 : r0 + step], k - 1, axis=1)[:, k - 1]
+        core = precomputed_kth(D, k)
         index = spatial.build_brute(np.zeros((n, 1)))
         code, power = spatial.EUCLIDEAN, 2.0
     else:
@@ -91,13 +97,8 @@ metric='precomputed'
         idx = np.empty((n, k), dtype=np.int64)
         kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = knn_index
         spatial.knn(kind, Xs, lo, hi, ns, ne, child, code, power, dist, idx)
-        kth = dist[:, k - 1]
-        if code == spatial.EUCLIDEAN:
-            kth = np.sqrt(kth)
-        elif code == spatial.MINKOWSKI:
-            kth = kth ** (1.0 / power)
         core = np.empty(n)
-        core[order] = kth
+        core[order] = to_distance(dist[:, k - 1], code, power)
     core[core > max_eps] = np.inf
     core = np.around(core, decimals=15)
     reach = np.empty(n)
@@ -308,13 +309,7 @@ class OPTICS(BaseClusterer):
     def _validate_params(self) -> None:
         if not (isinstance(self.max_eps, (int, float)) and self.max_eps > 0):
             raise ValueError(f"max_eps={self.max_eps!r} must be > 0.")
-        if callable(self.metric):
-            raise ValueError(
-                "OPTICS(metric=<callable>) is not supported: pass metric='precomputed' with a "
-                "distance matrix."
-            )
-        check_option("metric", self.metric, [m for m in METRICS if m not in
-                                             ("cosine", "sqeuclidean")])  # fmt: skip
+        check_metric("OPTICS", self.metric, MINKOWSKI_METRICS)
         check_real("p", self.p, low=1.0)
         check_option("cluster_method", self.cluster_method, CLUSTER_METHODS)
         check_real("eps", self.eps, low=0.0, allow_none=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .spatial import _find as _find_cell
 from .spatial import _pair, neighbors
 
 __all__ = ["dbscan_graph", "dbscan_grid", "dbscan_index"]
@@ -227,26 +228,11 @@ def _cell_pair_close(Xs: np.ndarray, a0: int, a1: int, b0: int, b1: int, core: n
 def _cell_neighbours(cell_keys: np.ndarray, c: int, off_keys: np.ndarray, out: np.ndarray) -> int:
     m = 0
     for o in range(off_keys.shape[0]):
-        pos = _find_key(cell_keys, cell_keys[c] + off_keys[o])
+        pos = _find_cell(cell_keys, cell_keys[c] + off_keys[o])
         if pos >= 0:
             out[m] = pos
             m += 1
     return m
-
-
-@njit(cache=True, nogil=True)
-def _find_key(keys: np.ndarray, key: int) -> int:
-    lo = 0
-    hi = keys.shape[0]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if keys[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < keys.shape[0] and keys[lo] == key:
-        return lo
-    return -1
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN, _box, _pair
+from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN, _box, _pair, sweep
 
 __all__ = [
     "condense",
@@ -80,23 +80,7 @@ def mst_prim(
             for t in range(m):
                 dist[t] = np.float64(D[cur, alive[t]])
         else:
-            dist[:m] = 0.0
-            for k in range(d):
-                xk = x[k]
-                row = XT[k]
-                if metric == EUCLIDEAN:
-                    for t in range(m):
-                        v = row[t] - xk
-                        dist[t] += v * v
-                elif metric == MANHATTAN:
-                    for t in range(m):
-                        dist[t] += abs(row[t] - xk)
-                elif metric == CHEBYSHEV:
-                    for t in range(m):
-                        dist[t] = max(dist[t], abs(row[t] - xk))
-                else:
-                    for t in range(m):
-                        dist[t] += abs(row[t] - xk) ** p
+            sweep(XT, x, m, metric, p, dist)
             if metric == EUCLIDEAN:
                 for t in range(m):
                     dist[t] = np.sqrt(dist[t])

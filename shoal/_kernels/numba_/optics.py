@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN, _pair, neighbors
+from .spatial import CHEBYSHEV, EUCLIDEAN, MANHATTAN, _pair, neighbors, sweep
 from .spatial import MINKOWSKI as MINKOWSKI_
 
 __all__ = ["optics_order", "optics_order_all", "round15", "xi_clusters"]
@@ -75,6 +75,21 @@ def _pop(heap: np.ndarray, pos: np.ndarray, key: np.ndarray, size: int) -> int:
         heap[i] = item
         pos[item] = i
     return top
+
+
+@njit(cache=True, nogil=True)
+def _lower(heap: np.ndarray, pos: np.ndarray, reach: np.ndarray, pred: np.ndarray, size: int,
+           j: int, value: float, point: int) -> int:  # fmt: skip
+    """Lower sample ``j``'s reachability to ``value`` (reached from ``point``): insert it in
+    the heap or move it up; returns the heap size."""
+    reach[j] = value
+    pred[j] = point
+    if pos[j] < 0:
+        heap[size] = j
+        pos[j] = size
+        size += 1
+    _sift_up(heap, pos, reach, pos[j])
+    return size
 
 
 @njit(cache=True, nogil=True)
@@ -181,13 +196,7 @@ def optics_order(
                 dist = _distance(_pair(Xs, inv[point], inv[j], metric, p), metric, p)
             rd = round15(max(dist, cd))
             if rd < reach[j]:
-                reach[j] = rd
-                pred[j] = point
-                if hpos[j] < 0:
-                    heap[size] = j
-                    hpos[j] = size
-                    size += 1
-                _sift_up(heap, hpos, reach, hpos[j])
+                size = _lower(heap, hpos, reach, pred, size, j, rd, point)
 
 
 @njit(cache=True, nogil=True)
@@ -405,23 +414,7 @@ def optics_order_all(
         cd = core[point]
         if cd == np.inf:
             continue
-        rd[:m] = 0.0
-        for k in range(d):
-            xk = x[k]
-            row = XT[k]
-            if metric == EUCLIDEAN:
-                for t in range(m):
-                    v = row[t] - xk
-                    rd[t] += v * v
-            elif metric == MANHATTAN:
-                for t in range(m):
-                    rd[t] += abs(row[t] - xk)
-            elif metric == CHEBYSHEV:
-                for t in range(m):
-                    rd[t] = max(rd[t], abs(row[t] - xk))
-            else:
-                for t in range(m):
-                    rd[t] += abs(row[t] - xk) ** p
+        sweep(XT, x, m, metric, p, rd)
         for t in range(m):
             r = ra[t]
             if r != np.inf:
@@ -439,12 +432,5 @@ def optics_order_all(
                     continue
             v = np.rint(max(_distance(rd[t], metric, p), cd) * SCALE) / SCALE
             if v < r:
-                j = alive[t]
                 ra[t] = v
-                reach[j] = v
-                pred[j] = point
-                if hpos[j] < 0:
-                    heap[size] = j
-                    hpos[j] = size
-                    size += 1
-                _sift_up(heap, hpos, reach, hpos[j])
+                size = _lower(heap, hpos, reach, pred, size, alive[t], v, point)

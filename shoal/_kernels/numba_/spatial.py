@@ -57,6 +57,7 @@ __all__ = [
     "knn_queries",
     "neighbors",
     "surrogate",
+    "sweep",
 ]
 
 
@@ -259,6 +260,32 @@ def build_brute(X: np.ndarray) -> tuple:
 
 
 TILE = 512
+
+
+@njit(cache=True, nogil=True)
+def sweep(XT: np.ndarray, x: np.ndarray, m: int, metric: int, p: float, out: np.ndarray) -> None:
+    """Surrogate distances from ``x`` to the first ``m`` columns of ``XT`` into ``out[:m]``.
+
+    Feature by feature over contiguous rows (vectorised); each distance sums its features in
+    order with no fused multiply-add, so it rounds exactly as ``_pair`` does.
+    """
+    out[:m] = 0.0
+    for k in range(XT.shape[0]):
+        xk = x[k]
+        row = XT[k]
+        if metric == EUCLIDEAN:
+            for t in range(m):
+                v = row[t] - xk
+                out[t] += v * v
+        elif metric == MANHATTAN:
+            for t in range(m):
+                out[t] += abs(row[t] - xk)
+        elif metric == CHEBYSHEV:
+            for t in range(m):
+                out[t] = max(out[t], abs(row[t] - xk))
+        else:
+            for t in range(m):
+                out[t] += abs(row[t] - xk) ** p
 
 
 @njit(cache=True, nogil=True)
