@@ -25,6 +25,8 @@ SCRIPTS = {
     "bench_kmodes.py": ["--n", "2000"],
     "bench_dbscan.py": ["--quick"],
     "bench_optics.py": ["--n", "3000"],
+    "bench_hdbscan.py": ["--n", "20000", "--skip-slow"],
+    "bench_agglomerative.py": ["--n", "3000"],
     "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],
 }

@@ -14,6 +14,7 @@ from .centroid import (
     kmeans_plusplus,
 )
 from .density import DBSCAN, HDBSCAN, OPTICS, dbscan, k_distance
+from .hierarchy import AgglomerativeClustering
 from .mixture import BayesianGaussianMixture, GaussianMixture
 
 __version__ = "0.1.0"
@@ -22,6 +23,7 @@ __all__ = [
     "DBSCAN",
     "HDBSCAN",
     "OPTICS",
+    "AgglomerativeClustering",
     "BayesianGaussianMixture",
     "BisectingKMeans",
     "FuzzyCMeans",

@@ -1,0 +1,255 @@
+"""Agglomerative clustering kernels: nearest-neighbour chains (Müllner 2011).
+
+The chain grows from a cluster to its nearest neighbour until two clusters are each other's
+nearest (reciprocal nearest neighbours) and merges them; for reducible linkages (ward,
+complete, average, weighted) the merges are those of the greedy algorithm, found in O(n^2) time.
+Merges come out of height order and are written as ``[slot_a, slot_b, height]``: a slot is a
+sample index standing for its cluster, so ``hdbscan.single_linkage`` turns the sorted list into
+scipy's linkage matrix.
+
+Two storages of dissimilarities:
+
+* ``nn_chain_matrix``: the condensed matrix (n (n - 1) / 2 values), updated in place by the
+  Lance-Williams formulas (complete, average, weighted, ward);
+* ``nn_chain_ward_vectors``: centroids and sizes only, O(n d) memory, for Ward on vectors
+  (``d(A, B) = sqrt(2 |A| |B| / (|A| + |B|)) * ||c_A - c_B||``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "AVERAGE",
+    "COMPLETE",
+    "WARD",
+    "WEIGHTED",
+    "condensed_distances",
+    "nn_chain_matrix",
+    "nn_chain_ward_vectors",
+]
+
+COMPLETE = 0
+AVERAGE = 1
+WEIGHTED = 2
+WARD = 3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ci(n: int, i: int, j: int) -> int:
+    """Position of pair (i, j), i != j, in the condensed matrix."""
+    if i > j:
+        i, j = j, i
+    return n * i - (i * (i + 1)) // 2 + (j - i - 1)
+
+
+@njit(cache=True, nogil=True)
+def nn_chain_matrix(cond: np.ndarray, n: int, method: int, merges: np.ndarray) -> None:
+    """NN-chain on a condensed dissimilarity matrix (overwritten).
+
+    Parameters
+    ----------
+    cond : ndarray of shape (n (n - 1) / 2,), float64
+        IN/OUT. Condensed dissimilarities (scipy's ``pdist`` order); destroyed.
+    n : int
+        IN. Number of samples.
+    method : int
+        IN. COMPLETE, AVERAGE, WEIGHTED or WARD.
+    merges : ndarray of shape (n - 1, 3), float64
+        OUT. ``[slot_a, slot_b, height]`` in the order found.
+    """
+    size = np.ones(n, dtype=np.int64)
+    active = np.ones(n, dtype=np.bool_)
+    chain = np.empty(n, dtype=np.int64)
+    top = 0
+    for step in range(n - 1):
+        if top == 0:
+            for i in range(n):
+                if active[i]:
+                    chain[0] = i
+                    top = 1
+                    break
+        while True:
+            a = chain[top - 1]
+            b = chain[top - 2] if top >= 2 else -1
+            best = np.inf if b < 0 else cond[_ci(n, a, b)]
+            c = b
+            for x in range(n):
+                if not active[x] or x == a:
+                    continue
+                v = cond[_ci(n, a, x)]
+                if v < best:
+                    best = v
+                    c = x
+            if c == b:
+                break
+            chain[top] = c
+            top += 1
+        top -= 2
+        a = chain[top + 1]
+        b = chain[top]
+        lo = min(a, b)
+        hi = max(a, b)
+        h = cond[_ci(n, a, b)]
+        merges[step, 0] = lo
+        merges[step, 1] = hi
+        merges[step, 2] = h
+        na = size[lo]
+        nb = size[hi]
+        # the merged cluster lives in slot `hi`; `lo` retires
+        for x in range(n):
+            if not active[x] or x == lo or x == hi:
+                continue
+            da = cond[_ci(n, lo, x)]
+            db = cond[_ci(n, hi, x)]
+            if method == COMPLETE:
+                v = max(da, db)
+            elif method == AVERAGE:
+                v = (na * da + nb * db) / (na + nb)
+            elif method == WEIGHTED:
+                v = 0.5 * (da + db)
+            else:
+                nx = size[x]
+                v = np.sqrt(((nx + na) * da * da + (nx + nb) * db * db - nx * h * h)
+                            / (na + nb + nx))  # fmt: skip
+            cond[_ci(n, hi, x)] = v
+        active[lo] = False
+        size[hi] = na + nb
+
+
+@njit(cache=True, nogil=True)
+def nn_chain_ward_vectors(X: np.ndarray, merges: np.ndarray) -> None:
+    """NN-chain for Ward's linkage on vectors, O(n d) memory.
+
+    The active clusters' centroids are kept compacted and transposed (swap-remove on merge),
+    so each nearest-neighbour search is one contiguous sweep over the active clusters that
+    compares ``|A| |B| / (|A| + |B|) * ||c_A - c_B||^2`` (no root, no constant: the same order).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d), float64
+        IN. Samples.
+    merges : ndarray of shape (n - 1, 3), float64
+        OUT. ``[slot_a, slot_b, height]`` in the order found (heights as scipy's ward).
+    """
+    n, d = X.shape
+    CT = np.ascontiguousarray(X.T)  # centroid of alive[t] in column t
+    S = np.ones(n)
+    alive = np.arange(n)
+    where = np.arange(n)
+    m = n
+    chain = np.empty(n, dtype=np.int64)
+    acc = np.empty(n)
+    ca = np.empty(d)
+    top = 0
+    for step in range(n - 1):
+        if top == 0:
+            chain[0] = alive[0]
+            top = 1
+        while True:
+            a = chain[top - 1]
+            b = chain[top - 2] if top >= 2 else -1
+            pa = where[a]
+            for k in range(d):
+                ca[k] = CT[k, pa]
+            na = S[pa]
+            acc[:m] = 0.0
+            for k in range(d):
+                row = CT[k]
+                ck = ca[k]
+                for t in range(m):
+                    v = row[t] - ck
+                    acc[t] += v * v
+            for t in range(m):
+                acc[t] = acc[t] * (S[t] * na / (S[t] + na))
+            acc[pa] = np.inf
+            c = b
+            best = np.inf if b < 0 else acc[where[b]]
+            for t in range(m):
+                if acc[t] < best:
+                    best = acc[t]
+                    c = alive[t]
+            if c == b:
+                break
+            chain[top] = c
+            top += 1
+        top -= 2
+        a = chain[top + 1]
+        b = chain[top]
+        lo = min(a, b)
+        hi = max(a, b)
+        plo = where[lo]
+        phi = where[hi]
+        nlo = S[plo]
+        nhi = S[phi]
+        sq = 0.0
+        for k in range(d):
+            t = CT[k, plo] - CT[k, phi]
+            sq += t * t
+        merges[step, 0] = lo
+        merges[step, 1] = hi
+        merges[step, 2] = np.sqrt(2.0 * nlo * nhi / (nlo + nhi) * sq)
+        for k in range(d):
+            CT[k, phi] = (nlo * CT[k, plo] + nhi * CT[k, phi]) / (nlo + nhi)
+        S[phi] = nlo + nhi
+        m -= 1  # retire `lo`: the last alive cluster takes its column
+        last = alive[m]
+        alive[plo] = last
+        where[last] = plo
+        S[plo] = S[m]
+        for k in range(d):
+            CT[k, plo] = CT[k, m]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ward(cent: np.ndarray, size: np.ndarray, a: int, b: int, d: int) -> float:
+    acc = 0.0
+    for k in range(d):
+        t = cent[a, k] - cent[b, k]
+        acc += t * t
+    na = size[a]
+    nb = size[b]
+    return np.sqrt(2.0 * na * nb / (na + nb) * acc)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def condensed_distances(X: np.ndarray, metric: int, p: float, out: np.ndarray) -> None:
+    """All pairwise distances in scipy's condensed order (``pdist``), in parallel by row.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d), float64
+        IN. Samples (unit rows for cosine).
+    metric : int
+        IN. 0 Euclidean, 1 Manhattan, 2 Chebyshev, 3 Minkowski-p, 4 cosine (1 - <u, v>).
+    p : float
+        IN. Minkowski power.
+    out : ndarray of shape (n (n - 1) / 2,), float64
+        OUT.
+    """
+    n, d = X.shape
+    for i in prange(n - 1):
+        base = n * i - (i * (i + 1)) // 2 - i - 1
+        for j in range(i + 1, n):
+            acc = 0.0
+            if metric == 0:
+                for k in range(d):
+                    t = X[i, k] - X[j, k]
+                    acc += t * t
+                acc = np.sqrt(acc)
+            elif metric == 1:
+                for k in range(d):
+                    acc += abs(X[i, k] - X[j, k])
+            elif metric == 2:
+                for k in range(d):
+                    acc = max(acc, abs(X[i, k] - X[j, k]))
+            elif metric == 3:
+                for k in range(d):
+                    acc += abs(X[i, k] - X[j, k]) ** p
+                acc = acc ** (1.0 / p)
+            else:
+                for k in range(d):
+                    acc += X[i, k] * X[j, k]
+                acc = max(1.0 - acc, 0.0)
+            out[base + j] = acc

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster
+from scipy.cluster.hierarchy import linkage as scipy_linkage
+from scipy.spatial.distance import cdist, pdist, squareform
+from sklearn.cluster import AgglomerativeClustering as SKAgglomerative
+from sklearn.metrics import adjusted_rand_score
+
+from shoal import AgglomerativeClustering
+from shoal.hierarchy import cut_linkage
+
+SCIPY = {"manhattan": "cityblock", "l1": "cityblock", "l2": "euclidean"}
+
+
+def _data(n=250, d=4, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.uniform(-6, 6, (5, d))
+    return centers[rng.integers(0, 5, n)] + rng.standard_normal((n, d))
+
+
+@pytest.mark.parametrize(("method", "metric"), [
+    ("ward", "euclidean"), ("single", "euclidean"), ("complete", "euclidean"),
+    ("average", "euclidean"), ("weighted", "euclidean"), ("single", "manhattan"),
+    ("complete", "chebyshev"), ("average", "cosine"), ("single", "cosine"),
+    ("weighted", "l1"),
+])  # fmt: skip
+@pytest.mark.parametrize("seed", [0, 1])
+def test_linkage_matrix_equals_scipy(method, metric, seed):
+    X = _data(seed=seed)
+    Z = AgglomerativeClustering(n_clusters=3, linkage=method, metric=metric).fit(X)
+    ref = scipy_linkage(X, method=method, metric=SCIPY.get(metric, metric))
+    np.testing.assert_allclose(Z.linkage_matrix_[:, 2], ref[:, 2], rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(Z.linkage_matrix_[:, 3], ref[:, 3])
+    # Same merges: cutting both trees anywhere gives the same partitions.
+    for k in (2, 5, 17):
+        assert adjusted_rand_score(fcluster(ref, k, "maxclust"),
+                                   cut_linkage(Z.linkage_matrix_, n_clusters=k)) == 1.0  # fmt: skip
+
+
+@pytest.mark.parametrize("linkage", ["ward", "complete", "average", "single"])
+@pytest.mark.parametrize("k", [2, 4, 9])
+def test_labels_equal_scikit_learn(linkage, k):
+    X = _data(n=300, seed=3)
+    ours = AgglomerativeClustering(n_clusters=k, linkage=linkage).fit(X)
+    ref = SKAgglomerative(n_clusters=k, linkage=linkage).fit(X)
+    assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
+    assert ours.n_clusters_ == k and ours.labels_.max() == k - 1
+
+
+def test_distance_threshold_and_distances():
+    X = _data(n=200, seed=4)
+    ours = AgglomerativeClustering(n_clusters=None, distance_threshold=6.0).fit(X)
+    ref = SKAgglomerative(n_clusters=None, distance_threshold=6.0).fit(X)
+    assert ours.n_clusters_ == ref.n_clusters_
+    assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
+    np.testing.assert_allclose(np.sort(ours.distances_), np.sort(ref.distances_), rtol=1e-9)
+    plain = AgglomerativeClustering(n_clusters=3).fit(X)
+    assert not hasattr(plain, "distances_")
+    assert hasattr(AgglomerativeClustering(3, compute_distances=True).fit(X), "distances_")
+
+
+def test_precomputed():
+    X = _data(n=150, seed=5)
+    D = cdist(X, X)
+    for method in ("single", "complete", "average"):
+        a = AgglomerativeClustering(4, linkage=method, metric="precomputed").fit(D)
+        ref = scipy_linkage(pdist(X), method=method)
+        np.testing.assert_allclose(a.linkage_matrix_[:, 2], ref[:, 2], rtol=1e-12)
+
+
+def test_a_hand_worked_dendrogram_cut():
+    """Five points on a line: {0, 1}, {5, 6} and {20}. Cutting between the merge heights
+    gives the three groups; single-linkage heights are the gaps 1, 1, 4 and 14."""
+    X = np.array([[0.0], [1.0], [5.0], [6.0], [20.0]])
+    model = AgglomerativeClustering(n_clusters=3, linkage="single").fit(X)
+    np.testing.assert_allclose(model.linkage_matrix_[:, 2], [1.0, 1.0, 4.0, 14.0])
+    assert model.labels_.tolist() == [0, 0, 1, 1, 2]
+    assert cut_linkage(model.linkage_matrix_, height=4.5).tolist() == [0, 0, 0, 0, 1]
+    assert cut_linkage(model.linkage_matrix_, height=3.0).tolist() == [0, 0, 1, 1, 2]
+
+
+def test_children_format():
+    X = _data(n=50, seed=6)
+    model = AgglomerativeClustering(2).fit(X)
+    assert model.children_.shape == (49, 2)
+    assert model.children_.max() == 2 * 50 - 3
+    assert model.n_leaves_ == 50
+    Z = model.linkage_matrix_
+    assert squareform(pdist(X)).shape == (50, 50)  # sanity for the reader
+    assert (np.diff(Z[:, 2]) >= 0).all()
+
+
+@pytest.mark.parametrize(
+    ("params", "X", "match", "err"),
+    [
+        ({"n_clusters": None}, _data(20), "Exactly one", ValueError),
+        ({"n_clusters": 3, "distance_threshold": 1.0}, _data(20), "Exactly one", ValueError),
+        ({"n_clusters": 30}, _data(20), "n_clusters=30", ValueError),
+        ({"linkage": "ward", "metric": "manhattan"}, _data(20), "ward", ValueError),
+        ({"linkage": "median"}, _data(20), "not available yet", NotImplementedError),
+        ({"connectivity": np.eye(20)}, _data(20), "connectivity", NotImplementedError),
+        ({"linkage": "best"}, _data(20), "linkage=", ValueError),
+        ({}, np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN", ValueError),
+        ({"metric": "precomputed", "linkage": "average"}, _data(20), "square", ValueError),
+    ],
+)
+def test_bad_input_is_refused_clearly(params, X, match, err):
+    with pytest.raises(err, match=match):
+        AgglomerativeClustering(**params).fit(X)
+
+
+def test_float32_input():
+    X = _data(n=120, seed=7).astype(np.float32)
+    a = AgglomerativeClustering(3).fit(X)
+    b = AgglomerativeClustering(3).fit(X.astype(np.float64))
+    np.testing.assert_array_equal(a.labels_, b.labels_)
