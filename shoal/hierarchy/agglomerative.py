@@ -13,6 +13,7 @@ from .._kernels.numba_.hierarchy import (
     AVERAGE,
     COMPLETE,
     WEIGHTED,
+    centroid_linkage_vectors,
     condensed_distances,
     nn_chain_matrix,
     nn_chain_ward_vectors,
@@ -21,8 +22,7 @@ from .._validation import check_int, check_option, check_real, validate_X
 
 __all__ = ["AgglomerativeClustering", "cut_linkage"]
 
-LINKAGES = ("ward", "complete", "average", "single", "weighted")
-PLANNED = ("centroid", "median")
+LINKAGES = ("ward", "complete", "average", "single", "weighted", "centroid", "median")
 METRICS = ("euclidean", "l2", "manhattan", "l1", "cityblock", "chebyshev", "cosine",
            "precomputed")  # fmt: skip
 _CODES = {"euclidean": 0, "l2": 0, "manhattan": 1, "l1": 1, "cityblock": 1, "chebyshev": 2}
@@ -90,9 +90,12 @@ class AgglomerativeClustering(BaseClusterer):
         Connectivity-constrained merging is not available yet (a clear error says so).
     compute_full_tree : 'auto' or bool, default='auto'
         Accepted; the full tree is always built (it costs no more here).
-    linkage : {'ward', 'complete', 'average', 'single', 'weighted'}, default='ward'
+    linkage : {'ward', 'complete', 'average', 'single', 'weighted', 'centroid', 'median'}, \
+default='ward'
         Cluster distance: Ward's variance increase, the largest, mean (UPGMA) or smallest
-        pairwise distance, or WPGMA ('weighted').
+        pairwise distance, WPGMA ('weighted'), or the distance between centroids (UPGMC) or
+        between WPGMC points ('median'); the last two need 'euclidean' and may merge at a lower
+        height than an earlier merge (inversions), as scipy's do.
     distance_threshold : float, default=None
         Cut the tree at this height instead of at ``n_clusters``.
     compute_distances : bool, default=False
@@ -119,7 +122,8 @@ class AgglomerativeClustering(BaseClusterer):
     Single linkage is the minimum spanning tree (Prim over all pairs, O(n) memory); Ward on
     vectors is a nearest-neighbour chain over centroids (O(n d) memory, O(n^2 d) time); complete,
     average and weighted run the nearest-neighbour chain on the condensed distance matrix
-    (n (n - 1) / 2 values: that memory is inherent to them). Heights and merges equal
+    (n (n - 1) / 2 values: that memory is inherent to them); centroid and median keep each
+    cluster's nearest neighbour over the centroids (O(n d) memory). Heights and merges equal
     ``scipy.cluster.hierarchy.linkage`` up to the order of equal-height merges.
 
     Examples
@@ -168,17 +172,15 @@ class AgglomerativeClustering(BaseClusterer):
             )
         check_int("n_clusters", self.n_clusters, low=1, allow_none=True)
         check_real("distance_threshold", self.distance_threshold, low=0.0, allow_none=True)
-        if self.linkage in PLANNED:
-            raise NotImplementedError(
-                f"linkage={self.linkage!r} is not available yet; use one of {list(LINKAGES)}."
-            )
         check_option("linkage", self.linkage, LINKAGES)
         if callable(self.metric):
             raise ValueError("metric=<callable> is not supported: pass metric='precomputed'.")
         check_option("metric", self.metric, METRICS)
-        if self.linkage == "ward" and self.metric not in ("euclidean", "l2"):
+        if self.linkage in ("ward", "centroid", "median") and self.metric not in (
+            "euclidean", "l2",
+        ):  # fmt: skip
             raise ValueError(
-                f"linkage='ward' needs metric='euclidean'; got metric={self.metric!r}."
+                f"linkage={self.linkage!r} needs metric='euclidean'; got metric={self.metric!r}."
             )
         if self.connectivity is not None:
             raise NotImplementedError(
@@ -227,6 +229,8 @@ def linkage_matrix(X: np.ndarray, method: str, metric: str) -> np.ndarray:
     rows = np.ascontiguousarray(X, dtype=np.float64)
     if method == "ward":
         nn_chain_ward_vectors(rows, merges)
+    elif method in ("centroid", "median"):
+        centroid_linkage_vectors(rows, method == "median", merges)
     elif method == "single" and metric != "precomputed":
         cosine = metric == "cosine"
         if cosine:  # single linkage only needs the order: chord length is monotone in cosine
@@ -243,7 +247,8 @@ def linkage_matrix(X: np.ndarray, method: str, metric: str) -> np.ndarray:
                      spatial.EUCLIDEAN, 2.0, merges)  # fmt: skip
         else:
             nn_chain_matrix(cond, n, _MATRIX[method], merges)
-    merges = merges[np.argsort(merges[:, 2], kind="stable")]
+    if method not in ("centroid", "median"):  # those keep merge order (inversions allowed)
+        merges = merges[np.argsort(merges[:, 2], kind="stable")]
     Z = np.empty((n - 1, 4))
     single_linkage(merges, n, Z)
     return Z

@@ -99,7 +99,6 @@ def test_children_format():
         ({"n_clusters": 3, "distance_threshold": 1.0}, _data(20), "Exactly one", ValueError),
         ({"n_clusters": 30}, _data(20), "n_clusters=30", ValueError),
         ({"linkage": "ward", "metric": "manhattan"}, _data(20), "ward", ValueError),
-        ({"linkage": "median"}, _data(20), "not available yet", NotImplementedError),
         ({"connectivity": np.eye(20)}, _data(20), "connectivity", NotImplementedError),
         ({"linkage": "best"}, _data(20), "linkage=", ValueError),
         ({}, np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN", ValueError),
@@ -116,3 +115,26 @@ def test_float32_input():
     a = AgglomerativeClustering(3).fit(X)
     b = AgglomerativeClustering(3).fit(X.astype(np.float64))
     np.testing.assert_array_equal(a.labels_, b.labels_)
+
+
+def _merged_sets(Z):
+    n = len(Z) + 1
+    members = {i: frozenset([i]) for i in range(n)}
+    for i, (a, b, _, _) in enumerate(Z):
+        members[n + i] = members[int(a)] | members[int(b)]
+    return {members[n + i] for i in range(n - 1)}
+
+
+@pytest.mark.parametrize("method", ["centroid", "median"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_centroid_and_median_equal_scipy(method, seed):
+    """Not reducible (inversions): merges stay in merge order, as scipy writes them."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(300, 3))
+    X[:100] += 3
+    model = AgglomerativeClustering(n_clusters=4, linkage=method).fit(X)
+    ref = scipy_linkage(X, method=method)
+    np.testing.assert_allclose(model.linkage_matrix_[:, 2], ref[:, 2], rtol=1e-9, atol=1e-12)
+    assert _merged_sets(model.linkage_matrix_) == _merged_sets(ref)
+    with pytest.raises(ValueError, match="euclidean"):
+        AgglomerativeClustering(linkage=method, metric="manhattan").fit(X)

@@ -25,6 +25,7 @@ __all__ = [
     "COMPLETE",
     "WARD",
     "WEIGHTED",
+    "centroid_linkage_vectors",
     "condensed_distances",
     "nn_chain_matrix",
     "nn_chain_ward_vectors",
@@ -253,3 +254,87 @@ def condensed_distances(X: np.ndarray, metric: int, p: float, out: np.ndarray) -
                     acc += X[i, k] * X[j, k]
                 acc = max(1.0 - acc, 0.0)
             out[base + j] = acc
+
+
+@njit(cache=True, nogil=True)
+def _nearest_active(P: np.ndarray, active: np.ndarray, i: int) -> tuple[int, float]:
+    """Nearest other active point of ``i`` (squared Euclidean), lowest index on ties."""
+    n, d = P.shape
+    best = np.inf
+    arg = -1
+    for j in range(n):
+        if j == i or not active[j]:
+            continue
+        acc = 0.0
+        for k in range(d):
+            t = P[i, k] - P[j, k]
+            acc += t * t
+        if acc < best:
+            best = acc
+            arg = j
+    return arg, best
+
+
+@njit(cache=True, nogil=True)
+def centroid_linkage_vectors(X: np.ndarray, median: bool, merges: np.ndarray) -> None:
+    """Centroid (UPGMC) or median (WPGMC) linkage on vectors, O(n d) memory.
+
+    These linkages are not reducible (a merge can bring clusters closer: inversions), so no
+    nearest-neighbour chain; instead every active cluster caches its nearest neighbour, the
+    closest pair is the smallest cache entry, and after a merge only the entries that pointed
+    at the merged clusters are recomputed (the others just compare with the new cluster).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d), float64
+        IN. Samples.
+    median : bool
+        IN. WPGMC (the merged point is the midpoint) instead of UPGMC (the weighted centroid).
+    merges : ndarray of shape (n - 1, 3), float64
+        OUT. ``[slot_a, slot_b, height]`` in merge order (heights are centroid distances).
+    """
+    n, d = X.shape
+    P = X.copy()
+    size = np.ones(n)
+    active = np.ones(n, dtype=np.bool_)
+    nn = np.empty(n, dtype=np.int64)
+    nd = np.empty(n)
+    for i in range(n):
+        nn[i], nd[i] = _nearest_active(P, active, i)
+    for step in range(n - 1):
+        a = -1
+        best = np.inf
+        for i in range(n):
+            if active[i] and (nd[i] < best or a < 0):
+                best = nd[i]
+                a = i
+        b = nn[a]
+        lo = min(a, b)
+        hi = max(a, b)
+        merges[step, 0] = lo
+        merges[step, 1] = hi
+        merges[step, 2] = np.sqrt(best)
+        if median:
+            for k in range(d):
+                P[lo, k] = 0.5 * (P[lo, k] + P[hi, k])
+        else:
+            for k in range(d):
+                P[lo, k] = (size[lo] * P[lo, k] + size[hi] * P[hi, k]) / (size[lo] + size[hi])
+        size[lo] += size[hi]
+        active[hi] = False
+        if step == n - 2:
+            break
+        nn[lo], nd[lo] = _nearest_active(P, active, lo)
+        for i in range(n):
+            if not active[i] or i == lo:
+                continue
+            if nn[i] == lo or nn[i] == hi:
+                nn[i], nd[i] = _nearest_active(P, active, i)
+            else:
+                acc = 0.0
+                for k in range(d):
+                    t = P[i, k] - P[lo, k]
+                    acc += t * t
+                if acc < nd[i] or (acc == nd[i] and lo < nn[i]):
+                    nn[i] = lo
+                    nd[i] = acc
