@@ -19,6 +19,7 @@ from .._kernels.numba_.hierarchy import (
     nn_chain_ward_vectors,
 )
 from .._validation import check_int, check_option, check_real, validate_X
+from ._connectivity import ward_connectivity
 
 __all__ = ["AgglomerativeClustering", "cut_linkage"]
 
@@ -86,8 +87,10 @@ class AgglomerativeClustering(BaseClusterer):
         'precomputed' (a square distance matrix). Ward needs 'euclidean'.
     memory : Ignored
         Accepted for scikit-learn compatibility.
-    connectivity : None
-        Connectivity-constrained merging is not available yet (a clear error says so).
+    connectivity : array-like or sparse matrix of shape (n_samples, n_samples), default=None
+        Only clusters joined by an edge of this graph may merge (Ward only so far); a
+        disconnected graph is completed at the closest pairs of its components, with a
+        warning, as scikit-learn does.
     compute_full_tree : 'auto' or bool, default='auto'
         Accepted; the full tree is always built (it costs no more here).
     linkage : {'ward', 'complete', 'average', 'single', 'weighted', 'centroid', 'median'}, \
@@ -182,10 +185,13 @@ default='ward'
             raise ValueError(
                 f"linkage={self.linkage!r} needs metric='euclidean'; got metric={self.metric!r}."
             )
-        if self.connectivity is not None:
+        if self.connectivity is not None and self.linkage != "ward":
             raise NotImplementedError(
-                "connectivity-constrained merging is not available yet; pass connectivity=None."
+                "connectivity-constrained merging is available for linkage='ward' only so far; "
+                f"got linkage={self.linkage!r}."
             )
+        if callable(self.connectivity):
+            raise ValueError("connectivity=<callable> is not supported; pass the graph itself.")
 
     def fit(self, X: Any, y: Any = None) -> AgglomerativeClustering:
         """Build the tree and cut it.
@@ -207,11 +213,15 @@ metric='precomputed'
         n = X.shape[0]
         if self.n_clusters is not None and self.n_clusters > n:
             raise ValueError(f"n_clusters={self.n_clusters} must be <= n_samples={n}.")
-        Z = linkage_matrix(X, self.linkage, self.metric)
+        if self.connectivity is not None:
+            merges, n_comp = ward_connectivity(np.asarray(X, dtype=np.float64), self.connectivity)
+            Z = _z_from_nodes(merges, n)
+        else:
+            Z, n_comp = linkage_matrix(X, self.linkage, self.metric), 1
         self.linkage_matrix_ = Z
         self.children_ = Z[:, :2].astype(np.int64)
         self.n_leaves_ = n
-        self.n_connected_components_ = 1
+        self.n_connected_components_ = n_comp
         if self.distance_threshold is not None:
             self.n_clusters_ = int(np.count_nonzero(Z[:, 2] >= self.distance_threshold)) + 1
         else:
@@ -220,6 +230,17 @@ metric='precomputed'
             self.distances_ = Z[:, 2].copy()
         self.labels_ = cut_linkage(Z, n_clusters=self.n_clusters_)
         return self
+
+
+def _z_from_nodes(merges: np.ndarray, n: int) -> np.ndarray:
+    """scipy's Z from merges that already name tree nodes (samples, then n + step)."""
+    Z = np.empty((n - 1, 4))
+    size = np.ones(2 * n - 1)
+    for i, (a, b, h) in enumerate(merges):
+        a, b = int(a), int(b)
+        size[n + i] = size[a] + size[b]
+        Z[i] = (min(a, b), max(a, b), h, size[n + i])
+    return Z
 
 
 def linkage_matrix(X: np.ndarray, method: str, metric: str) -> np.ndarray:

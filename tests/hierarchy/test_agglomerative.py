@@ -99,7 +99,6 @@ def test_children_format():
         ({"n_clusters": 3, "distance_threshold": 1.0}, _data(20), "Exactly one", ValueError),
         ({"n_clusters": 30}, _data(20), "n_clusters=30", ValueError),
         ({"linkage": "ward", "metric": "manhattan"}, _data(20), "ward", ValueError),
-        ({"connectivity": np.eye(20)}, _data(20), "connectivity", NotImplementedError),
         ({"linkage": "best"}, _data(20), "linkage=", ValueError),
         ({}, np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN", ValueError),
         ({"metric": "precomputed", "linkage": "average"}, _data(20), "square", ValueError),
@@ -138,3 +137,39 @@ def test_centroid_and_median_equal_scipy(method, seed):
     assert _merged_sets(model.linkage_matrix_) == _merged_sets(ref)
     with pytest.raises(ValueError, match="euclidean"):
         AgglomerativeClustering(linkage=method, metric="manhattan").fit(X)
+
+
+@pytest.mark.parametrize("k", [2, 5, 12])
+def test_ward_with_grid_connectivity_equals_scikit_learn(k):
+    from sklearn.feature_extraction.image import grid_to_graph
+
+    rng = np.random.default_rng(k)
+    img = rng.normal(size=(20, 20))
+    img[5:15, 5:15] += 3.0
+    X, G = img.reshape(-1, 1), grid_to_graph(20, 20)
+    ours = AgglomerativeClustering(k, connectivity=G, compute_distances=True).fit(X)
+    ref = SKAgglomerative(k, connectivity=G, compute_distances=True).fit(X)
+    assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
+    np.testing.assert_allclose(np.sort(ours.distances_), np.sort(ref.distances_), rtol=1e-9)
+
+
+def test_ward_with_a_disconnected_knn_graph():
+    from sklearn.neighbors import kneighbors_graph
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(size=(60, 2)), rng.normal(size=(60, 2)) + 20])
+    G = kneighbors_graph(X, 4)
+    with pytest.warns(UserWarning, match="connected components"):
+        ours = AgglomerativeClustering(4, connectivity=G).fit(X)
+    with pytest.warns(UserWarning):
+        ref = SKAgglomerative(4, connectivity=G).fit(X)
+    assert ours.n_connected_components_ == ref.n_connected_components_ == 2
+    assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
+
+
+def test_connectivity_errors():
+    X = _data(30)
+    with pytest.raises(NotImplementedError, match="ward"):
+        AgglomerativeClustering(2, linkage="average", connectivity=np.eye(30)).fit(X)
+    with pytest.raises(ValueError, match="connectivity has shape"):
+        AgglomerativeClustering(2, connectivity=np.eye(20)).fit(X)
