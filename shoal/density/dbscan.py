@@ -11,7 +11,14 @@ from scipy import sparse
 
 from .._base import BaseClusterer
 from .._kernels.numba_ import spatial
-from .._kernels.numba_.dbscan import dbscan_graph, dbscan_grid, dbscan_index
+from .._kernels.numba_.dbscan import (
+    blas_block_pass,
+    dbscan_graph,
+    dbscan_grid,
+    dbscan_index,
+    number_components,
+    union_pairs,
+)
 from .._validation import (
     check_distinct_rows,
     check_int,
@@ -191,6 +198,12 @@ metric='precomputed' (dense or sparse)
                 self.algorithm_ = "grid"
                 dbscan_grid(Xs, order, keys, starts, offs, w[order], thresh, code, power,
                             float(self.min_samples), core_s, labels_s, _blocks(n))  # fmt: skip
+            elif code == spatial.EUCLIDEAN and (
+                self.algorithm == "brute" or (self.algorithm == "auto" and X.shape[1] > 16)
+            ):
+                self.algorithm_ = "brute"
+                order = np.arange(n)
+                _dbscan_blas(rows, radius, w, float(self.min_samples), core_s, labels_s)
             else:
                 index = build_index(rows, radius, self.algorithm, int(self.leaf_size))
                 self.algorithm_ = index_kind_name(index)
@@ -246,6 +259,46 @@ metric='precomputed' (dense or sparse)
 
 def _blocks(n: int) -> int:
     return int(max(1, min(n, 16 * numba.get_num_threads())))
+
+
+def _dbscan_blas(
+    rows: np.ndarray,
+    radius: float,
+    w: np.ndarray,
+    min_samples: float,
+    core: np.ndarray,
+    labels: np.ndarray,
+) -> None:
+    """Euclidean DBSCAN by brute force in row blocks through BLAS (many features).
+
+    Each block's inner products come from one matrix product; squared distances from
+    ``|x|^2 + |y|^2 - 2 x.y``, measured again directly when within rounding of the radius, so
+    the neighbourhoods are those of exact distances. Three passes as ``dbscan_index`` (core
+    weights, union of core pairs, border labels); memory O(block x n) with blocks of at most
+    4 M entries.
+    """
+    n = rows.shape[0]
+    sq = np.einsum("ij,ij->i", rows, rows)
+    r2 = radius * radius
+    step = max(1, 2**22 // n)
+    counts = np.empty(step, dtype=np.int64)
+    parent = np.arange(n)
+    for mode in (0, 1, 2):  # core weights, union of core pairs, border labels
+        if mode == 2:
+            labels[:] = -1
+            number_components(core, parent, labels)
+        for r0 in range(0, n, step):
+            r1 = min(n, r0 + step)
+            G = rows[r0:r1] @ rows.T
+            shape = (r1 - r0, n) if mode == 1 else (0, 0)
+            pairs = np.empty(shape, dtype=np.int64)
+            blas_block_pass(rows, sq, G, r0, r2, mode, w, min_samples, core, labels, pairs,
+                            counts)  # fmt: skip
+            if mode == 1:
+                for i in range(r1 - r0):
+                    c = counts[i]
+                    if c:
+                        union_pairs(parent, np.full(c, r0 + i, dtype=np.int64), pairs[i, :c])
 
 
 def _dense_within(D: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:

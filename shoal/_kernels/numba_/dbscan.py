@@ -19,7 +19,14 @@ from numba import njit, prange
 from .spatial import _find as _find_cell
 from .spatial import _pair, neighbors
 
-__all__ = ["dbscan_graph", "dbscan_grid", "dbscan_index"]
+__all__ = [
+    "blas_block_pass",
+    "dbscan_graph",
+    "dbscan_grid",
+    "dbscan_index",
+    "number_components",
+    "union_pairs",
+]
 
 
 @njit(cache=True, nogil=True)
@@ -384,3 +391,110 @@ def dbscan_grid(
     _grid_border(Xs, cell_keys, cell_start, off_keys, thresh, metric, p, core, labels,
                  n_blocks)  # fmt: skip
     return n_clusters
+
+
+@njit(cache=True, nogil=True)
+def union_pairs(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """Union-find: join ``a[t]`` and ``b[t]`` for every t (IN/OUT ``parent``)."""
+    for t in range(a.shape[0]):
+        _union(parent, a[t], b[t])
+
+
+@njit(cache=True, nogil=True)
+def number_components(core: np.ndarray, parent: np.ndarray, labels: np.ndarray) -> int:
+    """Cluster numbers of the core samples (sample order), by each component's lowest index."""
+    return _number_components(np.arange(core.shape[0]), core, parent, labels)
+
+
+@njit(cache=True, nogil=True)
+def _exact_sq(rows: np.ndarray, a: int, j: int) -> float:
+    d2 = 0.0
+    for k in range(rows.shape[1]):
+        t = rows[a, k] - rows[j, k]
+        d2 += t * t
+    return d2
+
+
+@njit(cache=True, nogil=True)
+def _row_within(rows: np.ndarray, sq: np.ndarray, G: np.ndarray, i: int, r0: int, r2: float,
+                out: np.ndarray) -> None:  # fmt: skip
+    """``out[j]`` = whether samples ``r0 + i`` and ``j`` are within the radius (1/0), from the
+    BLAS product row (measured directly when within rounding of the radius)."""
+    a = r0 + i
+    n = G.shape[1]
+    g = G[i]
+    sa = sq[a]
+    for j in range(n):
+        out[j] = sa + sq[j] - 2.0 * g[j]
+    for j in range(n):
+        d2 = out[j]
+        if abs(d2 - r2) <= 1e-9 * (sa + sq[j] + r2):
+            d2 = _exact_sq(rows, a, j)
+        out[j] = 1.0 if d2 <= r2 else 0.0
+    out[a] = 1.0
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def blas_block_pass(
+    rows: np.ndarray,
+    sq: np.ndarray,
+    G: np.ndarray,
+    r0: int,
+    r2: float,
+    mode: int,
+    w: np.ndarray,
+    min_samples: float,
+    core: np.ndarray,
+    labels: np.ndarray,
+    pairs: np.ndarray,
+    n_pairs: np.ndarray,
+) -> None:
+    """One pass of BLAS-blocked DBSCAN over rows ``r0 : r0 + G.shape[0]``.
+
+    Parameters
+    ----------
+    rows : ndarray of shape (n, d), float64
+        IN. Samples.
+    sq : ndarray of shape (n,), float64
+        IN. Squared norms.
+    G : ndarray of shape (b, n), float64
+        IN. ``rows[r0 : r0 + b] @ rows.T``.
+    r0 : int
+        IN. First row of the block.
+    r2 : float
+        IN. Squared radius.
+    mode : int
+        IN. 0: core flags (OUT ``core``); 1: core pairs ``j > i`` into ``pairs`` (OUT, with
+        ``n_pairs[row]`` pairs per row, at most n each... the caller sizes it); 2: border
+        labels (OUT ``labels`` of the block's non-core rows).
+    w, min_samples, core, labels, pairs, n_pairs
+        As described by ``mode``.
+    """
+    b, n = G.shape
+    for i in prange(b):
+        a = r0 + i
+        if mode == 2 and core[a]:
+            continue
+        if mode == 1 and not core[a]:
+            n_pairs[i] = 0
+            continue
+        hit = np.empty(n)
+        _row_within(rows, sq, G, i, r0, r2, hit)
+        if mode == 0:
+            total = 0.0
+            for j in range(n):
+                total += hit[j] * w[j]
+            core[a] = total >= min_samples
+        elif mode == 1:
+            c = 0
+            for j in range(a + 1, n):
+                if hit[j] > 0.0 and core[j]:
+                    pairs[i, c] = j
+                    c += 1
+            n_pairs[i] = c
+        else:
+            best = -1
+            for j in range(n):
+                if hit[j] > 0.0 and core[j] and (best < 0 or labels[j] < best):
+                    best = labels[j]
+            labels[a] = best
