@@ -248,6 +248,13 @@ def linkage_matrix(X: np.ndarray, method: str, metric: str) -> np.ndarray:
     n = X.shape[0]
     merges = np.empty((n - 1, 3))
     rows = np.ascontiguousarray(X, dtype=np.float64)
+    if metric == "precomputed":
+        if rows.shape[1] != n:
+            raise ValueError(
+                f"metric='precomputed' needs a square distance matrix; X has shape {rows.shape}."
+            )
+        if (rows < 0).any():
+            raise ValueError("metric='precomputed': X has negative distances.")
     if method == "ward":
         nn_chain_ward_vectors(rows, merges)
     elif method in ("centroid", "median"):
@@ -261,13 +268,10 @@ def linkage_matrix(X: np.ndarray, method: str, metric: str) -> np.ndarray:
                  code, 2.0, merges)  # fmt: skip
         if cosine:
             merges[:, 2] = merges[:, 2] ** 2 / 2.0
+    elif method == "single":  # precomputed: the MST read off the matrix
+        mst_prim(np.empty((0, n)), rows, True, np.zeros(n), 1.0, spatial.EUCLIDEAN, 2.0, merges)
     else:
-        cond = _condensed(rows, metric)
-        if method == "single":  # precomputed: MST on the matrix
-            mst_prim(np.empty((0, n)), np.ascontiguousarray(rows), True, np.zeros(n), 1.0,
-                     spatial.EUCLIDEAN, 2.0, merges)  # fmt: skip
-        else:
-            nn_chain_matrix(cond, n, _MATRIX[method], merges)
+        nn_chain_matrix(_condensed(rows, metric), n, _MATRIX[method], merges)
     if method not in ("centroid", "median"):  # those keep merge order (inversions allowed)
         merges = merges[np.argsort(merges[:, 2], kind="stable")]
     Z = np.empty((n - 1, 4))
@@ -285,10 +289,6 @@ def _norms(rows: np.ndarray) -> np.ndarray:
 def _condensed(rows: np.ndarray, metric: str) -> np.ndarray:
     n = rows.shape[0]
     if metric == "precomputed":
-        if rows.shape[1] != n:
-            raise ValueError(
-                f"metric='precomputed' needs a square distance matrix; X has shape {rows.shape}."
-            )
         iu = np.triu_indices(n, 1)
         return np.ascontiguousarray(rows[iu])
     out = np.empty(n * (n - 1) // 2)
