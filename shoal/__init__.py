@@ -16,6 +16,7 @@ from .centroid import (
 from .density import DBSCAN, HDBSCAN, OPTICS, dbscan, k_distance
 from .hierarchy import AgglomerativeClustering
 from .mixture import BayesianGaussianMixture, GaussianMixture
+from .mode import MeanShift, estimate_bandwidth
 
 __version__ = "0.1.0"
 
@@ -32,9 +33,11 @@ __all__ = [
     "KMedoids",
     "KModes",
     "KPrototypes",
+    "MeanShift",
     "MiniBatchKMeans",
     "__version__",
     "dbscan",
+    "estimate_bandwidth",
     "k_distance",
     "kmeans_plusplus",
     "metrics",

@@ -1,0 +1,84 @@
+"""Mean shift kernels: every seed climbs to a mode of the density, in parallel.
+
+The samples live in a spatial index (grid or KD-tree) whose ``Xs`` is followed by one row per
+seed (``both``): a seed's row holds its current mean, and the index's fixed-radius search
+(``spatial.neighbors``) reports the samples within the bandwidth of it (seed rows are never
+reported: the cells and nodes cover sample rows only).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .spatial import EUCLIDEAN, neighbors
+
+__all__ = ["meanshift_flat"]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def meanshift_flat(
+    index: tuple,
+    both: np.ndarray,
+    n: int,
+    radius: float,
+    max_iter: int,
+    stop: float,
+    count: np.ndarray,
+    n_iter: np.ndarray,
+) -> None:
+    """Flat-kernel mean shift of every seed (scikit-learn's iteration).
+
+    Parameters
+    ----------
+    index : tuple
+        IN. A grid or KD-tree index of the samples (``spatial.build_*``).
+    both : ndarray of shape (n + m, d), float64
+        IN/OUT. The index's samples (rows ``:n``) then the seeds; a seed's row ends at its mode.
+    n : int
+        IN. Number of samples.
+    radius : float
+        IN. The bandwidth (samples at distance <= radius count).
+    max_iter : int
+        IN.
+    stop : float
+        IN. Stop when the mean moves by at most this (scikit-learn: 1e-3 x bandwidth).
+    count : ndarray of shape (m,), int64
+        OUT. Samples within the bandwidth at the last step (0: the seed saw none).
+    n_iter : ndarray of shape (m,), int64
+        OUT. Completed iterations.
+    """
+    kind, _, _, cell_keys, cell_start, strides, origin, cell, lo, hi, ns, ne, child = index
+    m = both.shape[0] - n
+    d = both.shape[1]
+    thresh = radius * radius
+    for qi in prange(m):
+        a = n + qi
+        buf = np.empty(min(n, 1024), dtype=np.int64)
+        stack = np.empty(256, dtype=np.int64)
+        mean = np.empty(d)
+        it = 0
+        c = 0
+        while True:
+            c = neighbors(kind, both, cell_keys, cell_start, strides, origin, cell, lo, hi, ns,
+                          ne, child, a, thresh, EUCLIDEAN, 2.0, buf, stack)  # fmt: skip
+            if c < 0:
+                buf = np.empty(-c, dtype=np.int64)
+                continue
+            if c == 0:
+                break
+            mean[:] = 0.0
+            for t in range(c):
+                s = buf[t]
+                for k in range(d):
+                    mean[k] += both[s, k]
+            shift = 0.0
+            for k in range(d):
+                v = mean[k] / c
+                shift += (v - both[a, k]) ** 2
+                both[a, k] = v
+            if np.sqrt(shift) <= stop or it == max_iter:
+                break
+            it += 1
+        count[qi] = c
+        n_iter[qi] = it

@@ -1,0 +1,261 @@
+"""MeanShift: clusters as the modes of a kernel density estimate (Comaniciu & Meer 2002)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._base import BaseClusterer, check_fitted
+from .._kernels.numba_ import spatial
+from .._kernels.numba_.meanshift import meanshift_flat
+from .._validation import (
+    check_array,
+    check_int,
+    check_random_state,
+    check_real,
+    validate_X,
+)
+
+__all__ = ["MeanShift", "estimate_bandwidth", "get_bin_seeds"]
+
+
+def estimate_bandwidth(
+    X: Any, *, quantile: float = 0.3, n_samples: int | None = None, random_state: Any = 0,
+    n_jobs: int | None = None,
+) -> float:  # fmt: skip
+    """Bandwidth for mean shift: the mean distance to the ``quantile * n``-th nearest sample.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    quantile : float in [0, 1], default=0.3
+    n_samples : int, default=None
+        Estimate on a random subset of this size.
+    random_state : int, RandomState instance or None, default=0
+    n_jobs : int, default=None
+        Accepted for compatibility.
+
+    Returns
+    -------
+    bandwidth : float
+    """
+    X = check_array(X)
+    check_real("quantile", quantile, low=0.0, high=1.0)
+    check_int("n_samples", n_samples, low=1, allow_none=True)
+    if n_samples is not None:
+        rng = check_random_state(random_state)
+        X = X[rng.permutation(X.shape[0])[:n_samples]]
+    k = max(1, int(X.shape[0] * quantile))
+    rows = np.ascontiguousarray(X, dtype=np.float64)
+    index = spatial.build_kdtree(rows, 30) if X.shape[1] <= 16 else spatial.build_brute(rows)
+    kind, Xs, _, _, _, _, _, _, lo, hi, ns, ne, child = index
+    dist = np.empty((X.shape[0], k))
+    idx = np.empty((X.shape[0], k), dtype=np.int64)
+    spatial.knn(kind, Xs, lo, hi, ns, ne, child, spatial.EUCLIDEAN, 2.0, dist, idx)
+    return float(np.sqrt(dist[:, -1]).mean())
+
+
+def get_bin_seeds(X: Any, bin_size: float, min_bin_freq: int = 1) -> np.ndarray:
+    """Seeds on a grid of side ``bin_size``: the centres of bins holding ``min_bin_freq``
+    samples or more (scikit-learn's bin seeding); X itself when every sample has its own bin.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    bin_size : float > 0
+    min_bin_freq : int, default=1
+
+    Returns
+    -------
+    seeds : ndarray of shape (n_seeds, n_features)
+    """
+    X = check_array(X)
+    check_real("bin_size", bin_size, low=0.0, low_inclusive=False)
+    binned = np.round(X / bin_size)
+    bins, first, counts = np.unique(binned, axis=0, return_index=True, return_counts=True)
+    keep = counts >= min_bin_freq
+    seeds = bins[keep][np.argsort(first[keep])]
+    if seeds.shape[0] == X.shape[0]:
+        warnings.warn(
+            f"Binning data failed with provided bin_size={bin_size}, using data points as seeds.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return X
+    return seeds * bin_size
+
+
+class MeanShift(BaseClusterer):
+    """Mean shift clustering with a flat kernel (scikit-learn's algorithm).
+
+    Every seed moves to the mean of the samples within ``bandwidth`` until it settles; the
+    settled points, strongest first, become centres unless a stronger centre lies within
+    ``bandwidth``; samples take the nearest centre.
+
+    Parameters
+    ----------
+    bandwidth : float, default=None
+        Kernel radius (None: ``estimate_bandwidth(X)``).
+    seeds : array-like of shape (n_seeds, n_features), default=None
+        Starting points (default: the samples, or bins with ``bin_seeding``).
+    bin_seeding : bool, default=False
+        Seed from a grid of side ``bandwidth`` (far fewer seeds).
+    min_bin_freq : int, default=1
+        Bins with fewer samples give no seed.
+    cluster_all : bool, default=True
+        Label every sample; False leaves samples farther than ``bandwidth`` from every centre
+        as noise (-1).
+    n_jobs : int, default=None
+        Accepted for compatibility; seeds run in parallel on numba's threads.
+    max_iter : int, default=300
+        Most iterations per seed.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of shape (n_samples,), int64
+    n_iter_ : int
+        Most iterations any seed took.
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+
+    Notes
+    -----
+    Neighbourhoods come from the spatial index (a grid of ``bandwidth`` cells for up to 3
+    features, a KD-tree beyond), one seed at a time: memory O(n + seeds), never n x n.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shoal import MeanShift
+    >>> X = np.array([[1.0], [2.0], [3.0], [6.0], [7.0], [8.0]])
+    >>> ms = MeanShift(bandwidth=2).fit(X)
+    >>> sorted(ms.cluster_centers_.ravel().tolist())
+    [2.0, 7.0]
+    """
+
+    _test_params: ClassVar[dict[str, Any]] = {}
+
+    def __init__(
+        self,
+        *,
+        bandwidth: float | None = None,
+        seeds: Any = None,
+        bin_seeding: bool = False,
+        min_bin_freq: int = 1,
+        cluster_all: bool = True,
+        n_jobs: int | None = None,
+        max_iter: int = 300,
+    ) -> None:
+        self.bandwidth = bandwidth
+        self.seeds = seeds
+        self.bin_seeding = bin_seeding
+        self.min_bin_freq = min_bin_freq
+        self.cluster_all = cluster_all
+        self.n_jobs = n_jobs
+        self.max_iter = max_iter
+
+    def _validate_params(self) -> None:
+        check_real("bandwidth", self.bandwidth, low=0.0, low_inclusive=False, allow_none=True)
+        check_int("min_bin_freq", self.min_bin_freq, low=1)
+        check_int("max_iter", self.max_iter, low=0)
+
+    def fit(self, X: Any, y: Any = None) -> MeanShift:
+        """Find the modes and label the samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : MeanShift
+            The fitted estimator.
+        """
+        self._validate_params()
+        # Estimating a bandwidth needs two samples at least.
+        X = validate_X(self, X, reset=True, min_samples=2 if self.bandwidth is None else 1)
+        n, d = X.shape
+        bw = self.bandwidth
+        if bw is None:
+            bw = estimate_bandwidth(X)
+            if not bw > 0:
+                raise ValueError(
+                    "The estimated bandwidth is 0 (too many identical samples); pass bandwidth."
+                )
+        bw = float(bw)
+        if self.seeds is not None:
+            seeds = check_array(self.seeds, name="seeds", dtype=np.float64)
+            if seeds.shape[1] != d:
+                raise ValueError(f"seeds have {seeds.shape[1]} features; X has {d}.")
+        elif self.bin_seeding:
+            seeds = get_bin_seeds(X, bw, int(self.min_bin_freq))
+        else:
+            seeds = X
+        rows = np.ascontiguousarray(X, dtype=np.float64)
+        index = spatial.build_grid(rows, bw) if d <= 3 else None
+        if index is None:
+            index = spatial.build_kdtree(rows, 30)
+        both = np.vstack([index[1], np.asarray(seeds, dtype=np.float64)])
+        m = seeds.shape[0]
+        count = np.empty(m, dtype=np.int64)
+        n_iter = np.empty(m, dtype=np.int64)
+        meanshift_flat(index, both, n, bw, int(self.max_iter), 1e-3 * bw, count, n_iter)
+        means = both[n:]
+        strength: dict[tuple, int] = {}
+        for seed in np.flatnonzero(count > 0).tolist():
+            strength[tuple(means[seed])] = int(count[seed])
+        if not strength:
+            raise ValueError(
+                f"No point was within bandwidth={bw} of any seed. Try a different seeding "
+                "strategy or increase the bandwidth."
+            )
+        self.n_iter_ = int(n_iter.max())
+        ranked = sorted(strength.items(), key=lambda t: (t[1], t[0]), reverse=True)
+        centers = np.array([c for c, _ in ranked])
+        unique = np.ones(len(centers), dtype=bool)
+        for i in range(len(centers)):  # suppress weaker centres within the bandwidth
+            if unique[i]:
+                near = np.sqrt(((centers - centers[i]) ** 2).sum(axis=1)) <= bw
+                unique[near] = False
+                unique[i] = True
+        self.cluster_centers_ = centers[unique].astype(X.dtype)
+        labels, dist = _nearest(rows, centers[unique])
+        if not self.cluster_all:
+            labels[dist > bw] = -1
+        self.labels_ = labels
+        self.bandwidth_ = bw
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Nearest centre of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int64
+        """
+        check_fitted(self, "cluster_centers_")
+        X = validate_X(self, X, reset=False)
+        return _nearest(np.asarray(X, dtype=np.float64), self.cluster_centers_)[0]
+
+
+def _nearest(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centre (first on ties) and its distance, in blocks (no n x k matrix)."""
+    n = X.shape[0]
+    labels = np.empty(n, dtype=np.int64)
+    dist = np.empty(n)
+    C = np.asarray(centers, dtype=np.float64)
+    step = max(1, 2**20 // max(1, C.shape[0]))
+    for r0 in range(0, n, step):
+        D = ((X[r0 : r0 + step, None, :] - C[None, :, :]) ** 2).sum(-1)
+        labels[r0 : r0 + step] = D.argmin(axis=1)
+        dist[r0 : r0 + step] = np.sqrt(D.min(axis=1))
+    return labels, dist

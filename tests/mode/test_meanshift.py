@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.cluster import MeanShift as SKMeanShift
+from sklearn.cluster import estimate_bandwidth as sk_estimate_bandwidth
+from sklearn.cluster import get_bin_seeds as sk_get_bin_seeds
+from sklearn.metrics import adjusted_rand_score
+
+from shoal import MeanShift, estimate_bandwidth
+from shoal.mode import get_bin_seeds
+
+
+def _data(n=600, d=2, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.uniform(-6, 6, (4, d))
+    return centers[rng.integers(0, 4, n)] + 0.6 * rng.standard_normal((n, d))
+
+
+def test_the_seeds_examples():
+    ms = MeanShift(bandwidth=2).fit(np.array([[1.0], [2.0], [3.0], [6.0], [7.0], [8.0]]))
+    assert sorted(ms.cluster_centers_.ravel().tolist()) == [2.0, 7.0]
+    X = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0], [10.0, 10.0]])
+    ms = MeanShift(bandwidth=3).fit(X)
+    np.testing.assert_allclose(ms.cluster_centers_, [[2.0, 2.0], [10.0, 10.0]])
+    assert ms.labels_.tolist() == [0, 0, 0, 1]
+
+
+@pytest.mark.parametrize(("d", "bin_seeding", "cluster_all"), [
+    (1, False, True), (2, False, True), (2, True, True), (3, True, False), (5, False, True),
+    (5, True, False),
+])  # fmt: skip
+def test_equals_scikit_learn(d, bin_seeding, cluster_all):
+    X = _data(d=d, seed=d)
+    bw = sk_estimate_bandwidth(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = MeanShift(bandwidth=bw, bin_seeding=bin_seeding, cluster_all=cluster_all).fit(X)
+        ref = SKMeanShift(bandwidth=bw, bin_seeding=bin_seeding, cluster_all=cluster_all).fit(X)
+    assert ours.cluster_centers_.shape == ref.cluster_centers_.shape
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, atol=1e-6)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_array_equal(ours.predict(X[:20]), ref.predict(X[:20]))
+
+
+@pytest.mark.parametrize(("quantile", "n_samples"), [(0.3, None), (0.1, None), (0.5, 200)])
+def test_estimate_bandwidth_equals_scikit_learn(quantile, n_samples):
+    X = _data(n=500, d=3, seed=4)
+    ours = estimate_bandwidth(X, quantile=quantile, n_samples=n_samples, random_state=0)
+    ref = sk_estimate_bandwidth(X, quantile=quantile, n_samples=n_samples, random_state=0)
+    if n_samples is None:
+        assert ours == pytest.approx(ref, rel=1e-12)
+    else:  # different random subsets; same scale
+        assert ours == pytest.approx(ref, rel=0.2)
+
+
+def test_bin_seeds_equal_scikit_learn():
+    X = _data(n=400, seed=5)
+    for size, freq in ((1.0, 1), (0.5, 3)):
+        ours = get_bin_seeds(X, size, freq)
+        ref = sk_get_bin_seeds(X, size, freq)
+        assert {tuple(r) for r in ours} == {tuple(r) for r in ref}
+
+
+def test_given_seeds_and_default_bandwidth():
+    X = _data(n=300, seed=6)
+    ms = MeanShift(seeds=X[::10]).fit(X)
+    ref = SKMeanShift(seeds=X[::10]).fit(X)
+    np.testing.assert_allclose(ms.cluster_centers_, ref.cluster_centers_, atol=1e-6)
+    assert adjusted_rand_score(ref.labels_, ms.labels_) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("params", "X", "match"),
+    [
+        ({"bandwidth": 0.0}, _data(20), "bandwidth=0.0"),
+        ({"bandwidth": -1.0}, _data(20), "bandwidth=-1.0"),
+        ({"min_bin_freq": 0}, _data(20), "min_bin_freq=0"),
+        ({}, np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN"),
+        ({}, np.ones((10, 2)), "bandwidth"),
+        ({"seeds": np.zeros((3, 5))}, _data(20), "seeds have 5 features"),
+        ({"bandwidth": 0.01, "seeds": [[100.0, 100.0]]}, _data(20), "No point"),
+    ],
+)
+def test_bad_input_is_refused_clearly(params, X, match):
+    with pytest.raises(ValueError, match=match):
+        MeanShift(**params).fit(X)
