@@ -87,3 +87,37 @@ def test_given_seeds_and_default_bandwidth():
 def test_bad_input_is_refused_clearly(params, X, match):
     with pytest.raises(ValueError, match=match):
         MeanShift(**params).fit(X)
+
+
+def _kde(X, y, h, gaussian):
+    r2 = ((X - y) ** 2).sum(axis=1) / (h * h)
+    if gaussian:
+        return np.exp(-0.5 * r2).sum()
+    return (0.5 * np.clip(1.0 - r2, 0.0, None) ** 2).sum()  # the profile whose shadow is 1 - r^2
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])
+def test_smooth_kernels_climb_the_density_to_a_stationary_point(kernel):
+    """The seeds' convergence claim: the density estimate never decreases along a
+    trajectory, and a mode is a stationary point (mean shift vector ~ 0)."""
+    X = _data(n=500, seed=8)
+    h = 1.0
+    gaussian = kernel == "gaussian"
+    ms = MeanShift(bandwidth=h, kernel=kernel).fit(X)
+    for c in ms.cluster_centers_:
+        diff = X - c
+        r2 = (diff**2).sum(axis=1)
+        w = np.exp(-0.5 * r2) if gaussian else np.clip(1.0 - r2, 0.0, None)
+        assert np.linalg.norm((w[:, None] * diff).sum(axis=0) / w.sum()) <= 2e-3 * h
+    seed = X[:1] + 0.7
+    values = []
+    for steps in range(12):
+        y = MeanShift(bandwidth=h, kernel=kernel, seeds=seed, max_iter=steps).fit(X)
+        values.append(_kde(X, y.cluster_centers_[0], h, gaussian))
+    assert np.all(np.diff(values) >= -1e-9 * abs(values[-1]))
+    assert values[-1] > values[0]
+
+
+def test_kernel_is_validated():
+    with pytest.raises(ValueError, match="kernel="):
+        MeanShift(kernel="cosine").fit(_data(20))

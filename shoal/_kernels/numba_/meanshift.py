@@ -13,7 +13,7 @@ from numba import njit, prange
 
 from .spatial import EUCLIDEAN, neighbors
 
-__all__ = ["meanshift_flat"]
+__all__ = ["meanshift_flat", "meanshift_weighted"]
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -82,3 +82,81 @@ def meanshift_flat(
             it += 1
         count[qi] = c
         n_iter[qi] = it
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def meanshift_weighted(
+    index: tuple,
+    both: np.ndarray,
+    n: int,
+    h: float,
+    gaussian: bool,
+    reach: float,
+    max_iter: int,
+    stop: float,
+    n_iter: np.ndarray,
+    mass: np.ndarray,
+) -> None:
+    """Mean shift with smooth weights: ``exp(-r^2 / (2 h^2))`` (Gaussian) or
+    ``1 - r^2 / h^2`` (Epanechnikov), over the samples within ``reach`` of the mean.
+
+    Parameters
+    ----------
+    index, both, n
+        As in ``meanshift_flat``.
+    h : float
+        IN. Bandwidth.
+    gaussian : bool
+        IN. Gaussian weights (else Epanechnikov).
+    reach : float
+        IN. Search radius: ``h`` for Epanechnikov (exact); for the Gaussian a radius beyond
+        which weights are negligible (the caller picks it).
+    max_iter, stop
+        IN. As in ``meanshift_flat``.
+    n_iter : ndarray of shape (m,), int64
+        OUT.
+    mass : ndarray of shape (m,), float64
+        OUT. Sum of the weights at the last step (0: no sample in reach).
+    """
+    kind, _, _, cell_keys, cell_start, strides, origin, cell, lo, hi, ns, ne, child = index
+    m = both.shape[0] - n
+    d = both.shape[1]
+    thresh = reach * reach
+    inv = 1.0 / (h * h)
+    for qi in prange(m):
+        a = n + qi
+        buf = np.empty(min(n, 1024), dtype=np.int64)
+        stack = np.empty(256, dtype=np.int64)
+        mean = np.empty(d)
+        it = 0
+        total = 0.0
+        while True:
+            c = neighbors(kind, both, cell_keys, cell_start, strides, origin, cell, lo, hi, ns,
+                          ne, child, a, thresh, EUCLIDEAN, 2.0, buf, stack)  # fmt: skip
+            if c < 0:
+                buf = np.empty(-c, dtype=np.int64)
+                continue
+            mean[:] = 0.0
+            total = 0.0
+            for t in range(c):
+                s = buf[t]
+                r2 = 0.0
+                for k in range(d):
+                    v = both[s, k] - both[a, k]
+                    r2 += v * v
+                wt = np.exp(-0.5 * r2 * inv) if gaussian else max(0.0, 1.0 - r2 * inv)
+                total += wt
+                for k in range(d):
+                    mean[k] += wt * both[s, k]
+            if total <= 0.0:
+                break
+            shift = 0.0
+            for k in range(d):
+                v = mean[k] / total
+                shift += (v - both[a, k]) ** 2
+                both[a, k] = v
+            if np.sqrt(shift) <= stop or it == max_iter:
+                break
+            it += 1
+        n_iter[qi] = it
+        mass[qi] = total
