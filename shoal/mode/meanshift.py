@@ -121,6 +121,11 @@ class MeanShift(BaseClusterer):
         every seed climbs the Gaussian kernel density estimate to a stationary point (samples
         beyond 9 bandwidths weigh under 1e-17 and are skipped); modes are then ranked by
         their kernel mass instead of their neighbour count.
+    adaptive_k : int, default=None
+        Variable-bandwidth mean shift (Comaniciu, Ramesh & Meer 2001): sample j gets its own
+        bandwidth, the distance to its ``adaptive_k``-th nearest sample, and weighs
+        ``h_j^-(d+2) g(r^2 / h_j^2)``; ``bandwidth`` then only sets the stopping tolerance
+        and the merging radius of the modes.
 
     Attributes
     ----------
@@ -159,6 +164,7 @@ class MeanShift(BaseClusterer):
         n_jobs: int | None = None,
         max_iter: int = 300,
         kernel: str = "flat",
+        adaptive_k: int | None = None,
     ) -> None:
         self.bandwidth = bandwidth
         self.seeds = seeds
@@ -168,12 +174,14 @@ class MeanShift(BaseClusterer):
         self.n_jobs = n_jobs
         self.max_iter = max_iter
         self.kernel = kernel
+        self.adaptive_k = adaptive_k
 
     def _validate_params(self) -> None:
         check_real("bandwidth", self.bandwidth, low=0.0, low_inclusive=False, allow_none=True)
         check_int("min_bin_freq", self.min_bin_freq, low=1)
         check_int("max_iter", self.max_iter, low=0)
         check_option("kernel", self.kernel, KERNELS)
+        check_int("adaptive_k", self.adaptive_k, low=1, allow_none=True)
 
     def fit(self, X: Any, y: Any = None) -> MeanShift:
         """Find the modes and label the samples.
@@ -217,20 +225,33 @@ class MeanShift(BaseClusterer):
         m = seeds.shape[0]
         count = np.empty(m, dtype=np.int64)
         n_iter = np.empty(m, dtype=np.int64)
-        if self.kernel == "flat":
+        hs = np.empty(0)
+        if self.adaptive_k is not None:
+            hs = _knn_distances(rows, min(int(self.adaptive_k), n))
+            if not (hs > 0).all():
+                raise ValueError(
+                    f"adaptive_k={self.adaptive_k} gives a zero bandwidth to some samples "
+                    "(duplicates); use a larger adaptive_k."
+                )
+        if self.kernel == "flat" and hs.size == 0:
             meanshift_flat(index, both, n, bw, int(self.max_iter), 1e-3 * bw, count, n_iter)
         else:
             gaussian = self.kernel == "gaussian"
             mass = np.empty(m)
+            top = float(hs.max()) if hs.size else bw
             # Gaussian weights beyond GAUSS_REACH bandwidths are below 1e-17 of the peak.
-            reach = GAUSS_REACH * bw if gaussian else bw
-            if gaussian and d <= 3 and index[0] == spatial.GRID:
-                grid = spatial.build_grid(rows, reach)
-                index = grid if grid is not None else spatial.build_kdtree(rows, 30)
+            reach = GAUSS_REACH * top if gaussian else top
+            if reach != bw:
+                index = spatial.build_grid(rows, reach) if d <= 3 else None
+                if index is None:
+                    index = spatial.build_kdtree(rows, 30)
                 both = np.vstack([index[1], np.asarray(seeds, dtype=np.float64)])
+            hs_sorted = hs[index[2]] if hs.size else hs
             meanshift_weighted(index, both, n, bw, gaussian, reach, int(self.max_iter),
-                               1e-3 * bw, n_iter, mass)  # fmt: skip
-            count = np.round(mass * 1e6).astype(np.int64)  # rank modes by their weight
+                               1e-3 * bw, n_iter, mass, hs_sorted,
+                               self.kernel == "flat")  # fmt: skip
+            count = np.round(mass / mass.max() * 1e9).astype(np.int64) if mass.max() > 0 \
+                else np.zeros(m, dtype=np.int64)  # fmt: skip
         means = both[n:]
         strength: dict[tuple, int] = {}
         for seed in np.flatnonzero(count > 0).tolist():
@@ -271,6 +292,18 @@ class MeanShift(BaseClusterer):
         check_fitted(self, "cluster_centers_")
         X = validate_X(self, X, reset=False)
         return _nearest(np.asarray(X, dtype=np.float64), self.cluster_centers_)[0]
+
+
+def _knn_distances(rows: np.ndarray, k: int) -> np.ndarray:
+    """Distance of every sample to its k-th nearest sample (itself counted first)."""
+    index = spatial.build_kdtree(rows, 30) if rows.shape[1] <= 16 else spatial.build_brute(rows)
+    kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
+    dist = np.empty((rows.shape[0], k))
+    idx = np.empty((rows.shape[0], k), dtype=np.int64)
+    spatial.knn(kind, Xs, lo, hi, ns, ne, child, spatial.EUCLIDEAN, 2.0, dist, idx)
+    out = np.empty(rows.shape[0])
+    out[order] = np.sqrt(dist[:, -1])
+    return out
 
 
 def _nearest(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -121,3 +121,29 @@ def test_smooth_kernels_climb_the_density_to_a_stationary_point(kernel):
 def test_kernel_is_validated():
     with pytest.raises(ValueError, match="kernel="):
         MeanShift(kernel="cosine").fit(_data(20))
+
+
+def test_adaptive_bandwidth_climbs_the_variable_bandwidth_density():
+    """Comaniciu, Ramesh & Meer (2001): with per-sample bandwidths h_j and weights
+    h_j^-(d+2) g(.), the estimate sum_j h_j^-d k(|y - x_j|^2 / h_j^2) never decreases."""
+    rng = np.random.default_rng(9)
+    X = np.vstack([rng.normal(size=(300, 2)) * 0.3, rng.normal(size=(150, 2)) * 1.5 + 6])
+    k = 25
+    d2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+    hs = np.sqrt(np.sort(d2, axis=1)[:, k - 1])
+
+    def density(y):
+        r2 = ((X - y) ** 2).sum(axis=1) / hs**2
+        return (hs**-2.0 * np.exp(-0.5 * r2)).sum()
+
+    fixed = MeanShift(bandwidth=0.5, kernel="gaussian").fit(X)
+    adaptive = MeanShift(bandwidth=0.5, kernel="gaussian", adaptive_k=k).fit(X)
+    assert adaptive.cluster_centers_.shape[0] < fixed.cluster_centers_.shape[0]
+    assert adaptive.cluster_centers_.shape[0] == 2
+    seed = X[310:311]
+    values = [density(MeanShift(bandwidth=0.5, kernel="gaussian", adaptive_k=k, seeds=seed,
+                                max_iter=s).fit(X).cluster_centers_[0])
+              for s in range(10)]  # fmt: skip
+    assert np.all(np.diff(values) >= -1e-9 * values[-1])
+    with pytest.raises(ValueError, match="adaptive_k"):
+        MeanShift(adaptive_k=0).fit(X)

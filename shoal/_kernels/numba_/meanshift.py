@@ -96,6 +96,8 @@ def meanshift_weighted(
     stop: float,
     n_iter: np.ndarray,
     mass: np.ndarray,
+    hs: np.ndarray,
+    flat: bool,
 ) -> None:
     """Mean shift with smooth weights: ``exp(-r^2 / (2 h^2))`` (Gaussian) or
     ``1 - r^2 / h^2`` (Epanechnikov), over the samples within ``reach`` of the mean.
@@ -117,6 +119,11 @@ def meanshift_weighted(
         OUT.
     mass : ndarray of shape (m,), float64
         OUT. Sum of the weights at the last step (0: no sample in reach).
+    hs : ndarray of shape (n,) or (0,), float64
+        IN. Per-sample bandwidths in index order (variable-bandwidth mean shift, Comaniciu,
+        Ramesh & Meer 2001: sample j weighs ``hs[j]^-(d+2) g(r^2 / hs[j]^2)``); empty: ``h``.
+    flat : bool
+        IN. Flat weights (1 within the bandwidth) instead of Epanechnikov when not Gaussian.
     """
     kind, _, _, cell_keys, cell_start, strides, origin, cell, lo, hi, ns, ne, child = index
     m = both.shape[0] - n
@@ -144,7 +151,20 @@ def meanshift_weighted(
                 for k in range(d):
                     v = both[s, k] - both[a, k]
                     r2 += v * v
-                wt = np.exp(-0.5 * r2 * inv) if gaussian else max(0.0, 1.0 - r2 * inv)
+                if hs.shape[0] > 0:
+                    hj = hs[s]
+                    iv = 1.0 / (hj * hj)
+                    scale = hj ** (-(d + 2))
+                else:
+                    iv = inv
+                    scale = 1.0
+                x = r2 * iv
+                if gaussian:
+                    wt = scale * np.exp(-0.5 * x)
+                elif flat:
+                    wt = scale if x <= 1.0 else 0.0
+                else:
+                    wt = scale * max(0.0, 1.0 - x)
                 total += wt
                 for k in range(d):
                     mean[k] += wt * both[s, k]
