@@ -16,7 +16,7 @@ from .centroid import (
 from .density import DBSCAN, HDBSCAN, OPTICS, dbscan, k_distance
 from .hierarchy import AgglomerativeClustering
 from .mixture import BayesianGaussianMixture, GaussianMixture
-from .mode import MeanShift, estimate_bandwidth
+from .mode import MeanShift, MedoidShift, estimate_bandwidth
 
 __version__ = "0.1.0"
 
@@ -34,6 +34,7 @@ __all__ = [
     "KModes",
     "KPrototypes",
     "MeanShift",
+    "MedoidShift",
     "MiniBatchKMeans",
     "__version__",
     "dbscan",

@@ -1,5 +1,5 @@
-"""Mode seeking: mean shift."""
+"""Mode seeking: mean shift and medoid shift."""
 
-from .meanshift import MeanShift, estimate_bandwidth, get_bin_seeds
+from .meanshift import MeanShift, MedoidShift, estimate_bandwidth, get_bin_seeds
 
-__all__ = ["MeanShift", "estimate_bandwidth", "get_bin_seeds"]
+__all__ = ["MeanShift", "MedoidShift", "estimate_bandwidth", "get_bin_seeds"]

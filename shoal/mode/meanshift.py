@@ -19,7 +19,7 @@ from .._validation import (
     validate_X,
 )
 
-__all__ = ["MeanShift", "estimate_bandwidth", "get_bin_seeds"]
+__all__ = ["MeanShift", "MedoidShift", "estimate_bandwidth", "get_bin_seeds"]
 
 KERNELS = ("flat", "gaussian", "epanechnikov")
 GAUSS_REACH = 9.0
@@ -278,6 +278,21 @@ class MeanShift(BaseClusterer):
         self.bandwidth_ = bw
         return self
 
+    def _shifted_means(self, rows: np.ndarray, bw: float) -> np.ndarray:
+        """The weighted mean of every sample's neighbourhood (one mean-shift step)."""
+        n, d = rows.shape
+        reach = GAUSS_REACH * bw if self.kernel == "gaussian" else bw
+        index = spatial.build_grid(rows, reach) if d <= 3 else None
+        if index is None:
+            index = spatial.build_kdtree(rows, 30)
+        both = np.vstack([index[1], rows])
+        n_iter = np.empty(n, dtype=np.int64)
+        mass = np.empty(n)
+        # max_iter=0 makes exactly one update per seed
+        meanshift_weighted(index, both, n, bw, self.kernel == "gaussian", reach, 0, 0.0,
+                           n_iter, mass, np.empty(0), self.kernel == "flat")  # fmt: skip
+        return both[n:]
+
     def predict(self, X: Any) -> np.ndarray:
         """Nearest centre of each sample.
 
@@ -318,3 +333,119 @@ def _nearest(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray
         labels[r0 : r0 + step] = D.argmin(axis=1)
         dist[r0 : r0 + step] = np.sqrt(D.min(axis=1))
     return labels, dist
+
+
+class MedoidShift(BaseClusterer):
+    """Medoid shift (Sheikh, Khan & Kanade 2007): mean shift restricted to the samples.
+
+    Every sample points to the sample nearest to the (flat- or Gaussian-) weighted mean of its
+    neighbourhood (the minimiser of the weighted sum of squared distances over the samples);
+    following the pointers ends at modes that point to themselves (a cycle, possible only on
+    ties, is one mode: its lowest index). One pass over the samples, no iterations; every mode
+    is a sample.
+
+    Parameters
+    ----------
+    bandwidth : float, default=None
+        Neighbourhood radius (None: ``estimate_bandwidth(X)``).
+    kernel : {'flat', 'gaussian'}, default='flat'
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        The modes (rows of X).
+    medoid_indices_ : ndarray of shape (n_clusters,), int64
+    labels_ : ndarray of shape (n_samples,), int64
+    next_ : ndarray of shape (n_samples,), int64
+        The sample each sample points to.
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shoal import MedoidShift
+    >>> X = np.array([[1.0], [2.0], [3.0], [6.0], [7.0], [8.0]])
+    >>> MedoidShift(bandwidth=2).fit(X).cluster_centers_.ravel().tolist()
+    [2.0, 7.0]
+    """
+
+    _test_params: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, *, bandwidth: float | None = None, kernel: str = "flat") -> None:
+        self.bandwidth = bandwidth
+        self.kernel = kernel
+
+    def _validate_params(self) -> None:
+        check_real("bandwidth", self.bandwidth, low=0.0, low_inclusive=False, allow_none=True)
+        check_option("kernel", self.kernel, ("flat", "gaussian"))
+
+    def fit(self, X: Any, y: Any = None) -> MedoidShift:
+        """Point every sample at its weighted medoid and follow the pointers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : MedoidShift
+            The fitted estimator.
+        """
+        self._validate_params()
+        X = validate_X(self, X, reset=True, min_samples=2 if self.bandwidth is None else 1)
+        n, d = X.shape
+        bw = float(self.bandwidth) if self.bandwidth is not None else estimate_bandwidth(X)
+        if not bw > 0:
+            raise ValueError(
+                "The estimated bandwidth is 0 (too many identical samples); pass bandwidth."
+            )
+        # One mean-shift step from every sample (the seeds are the samples themselves).
+        one = MeanShift(bandwidth=bw, kernel=self.kernel, max_iter=0, seeds=X)
+        rows = np.ascontiguousarray(X, dtype=np.float64)
+        means = one._shifted_means(rows, bw)
+        index = spatial.build_kdtree(rows, 30) if d <= 16 else spatial.build_brute(rows)
+        kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
+        both = np.ascontiguousarray(np.vstack([Xs, means]))
+        dist = np.empty((n, 1))
+        idx = np.empty((n, 1), dtype=np.int64)
+        spatial.knn_queries(kind, both, n, lo, hi, ns, ne, child, spatial.EUCLIDEAN, 2.0, dist,
+                            idx)  # fmt: skip
+        nxt = order[idx[:, 0]]
+        # Each sample with a weighted mean nearer to itself than to any other keeps itself.
+        here = ((rows - means) ** 2).sum(axis=1)
+        nxt = np.where(here <= dist[:, 0], np.arange(n), nxt)
+        roots = _follow(nxt)
+        medoids, labels = np.unique(roots, return_inverse=True)
+        first = np.argsort(np.unique(roots, return_index=True)[1])
+        rank = np.empty_like(first)
+        rank[first] = np.arange(first.shape[0])
+        self.medoid_indices_ = medoids[first].astype(np.int64)
+        self.labels_ = rank[labels].astype(np.int64)
+        self.cluster_centers_ = X[self.medoid_indices_]
+        self.next_ = nxt.astype(np.int64)
+        return self
+
+
+def _follow(nxt: np.ndarray) -> np.ndarray:
+    """Root of every sample's pointer path (pointer jumping); a cycle's root is its lowest
+    index."""
+    n = nxt.shape[0]
+    cur = nxt.copy()
+    for _ in range(64):  # path lengths halve each round
+        jumped = cur[cur]
+        if np.array_equal(jumped, cur):
+            break
+        cur = jumped
+    # Samples on a cycle (no self-pointer reached): take the cycle's lowest index.
+    on_cycle = nxt[cur] != cur
+    if on_cycle.any():
+        for s in np.flatnonzero(on_cycle):
+            seen, x = [], int(cur[s])
+            while x not in seen:
+                seen.append(x)
+                x = int(nxt[x])
+            cur[s] = min(seen[seen.index(x) :])
+    return cur

@@ -147,3 +147,27 @@ def test_adaptive_bandwidth_climbs_the_variable_bandwidth_density():
     assert np.all(np.diff(values) >= -1e-9 * values[-1])
     with pytest.raises(ValueError, match="adaptive_k"):
         MeanShift(adaptive_k=0).fit(X)
+
+
+def test_medoid_shift():
+    from shoal import MedoidShift
+
+    X = np.array([[1.0], [2.0], [3.0], [6.0], [7.0], [8.0]])
+    ms = MedoidShift(bandwidth=2).fit(X)
+    assert ms.cluster_centers_.ravel().tolist() == [2.0, 7.0]
+    assert ms.labels_.tolist() == [0, 0, 0, 1, 1, 1]
+    rng = np.random.default_rng(0)
+    centers = [(0, 0), (4, 4), (0, 5)]
+    X = np.vstack([rng.normal(size=(300, 2)) * 0.6 + c for c in centers])
+    y = np.repeat([0, 1, 2], 300)
+    ms = MedoidShift(bandwidth=1.2, kernel="gaussian").fit(X)
+    assert adjusted_rand_score(y, ms.labels_) > 0.95
+    # Modes are samples, and each is its own pointer target.
+    np.testing.assert_array_equal(ms.cluster_centers_, X[ms.medoid_indices_])
+    assert (ms.next_[ms.medoid_indices_] == ms.medoid_indices_).all()
+    # Each sample points at the sample nearest to its one-step weighted mean.
+    diff = X[:, None, :] - X[None, :, :]
+    w = np.exp(-0.5 * (diff**2).sum(-1) / 1.2**2)
+    means = w @ X / w.sum(axis=1, keepdims=True)
+    expected = ((means[:, None, :] - X[None, :, :]) ** 2).sum(-1).argmin(axis=1)
+    assert (ms.next_ == expected).mean() > 0.99
