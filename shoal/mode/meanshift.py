@@ -432,7 +432,6 @@ class MedoidShift(BaseClusterer):
 def _follow(nxt: np.ndarray) -> np.ndarray:
     """Root of every sample's pointer path (pointer jumping); a cycle's root is its lowest
     index."""
-    n = nxt.shape[0]
     cur = nxt.copy()
     for _ in range(64):  # path lengths halve each round
         jumped = cur[cur]
