@@ -52,13 +52,7 @@ def estimate_bandwidth(
         rng = check_random_state(random_state)
         X = X[rng.permutation(X.shape[0])[:n_samples]]
     k = max(1, int(X.shape[0] * quantile))
-    rows = np.ascontiguousarray(X, dtype=np.float64)
-    index = spatial.build_kdtree(rows, 30) if X.shape[1] <= 16 else spatial.build_brute(rows)
-    kind, Xs, _, _, _, _, _, _, lo, hi, ns, ne, child = index
-    dist = np.empty((X.shape[0], k))
-    idx = np.empty((X.shape[0], k), dtype=np.int64)
-    spatial.knn(kind, Xs, lo, hi, ns, ne, child, spatial.EUCLIDEAN, 2.0, dist, idx)
-    return float(np.sqrt(dist[:, -1]).mean())
+    return float(_knn_distances(np.ascontiguousarray(X, dtype=np.float64), k).mean())
 
 
 def get_bin_seeds(X: Any, bin_size: float, min_bin_freq: int = 1) -> np.ndarray:
@@ -201,14 +195,7 @@ class MeanShift(BaseClusterer):
         # Estimating a bandwidth needs two samples at least.
         X = validate_X(self, X, reset=True, min_samples=2 if self.bandwidth is None else 1)
         n, d = X.shape
-        bw = self.bandwidth
-        if bw is None:
-            bw = estimate_bandwidth(X)
-            if not bw > 0:
-                raise ValueError(
-                    "The estimated bandwidth is 0 (too many identical samples); pass bandwidth."
-                )
-        bw = float(bw)
+        bw = _resolve_bandwidth(X, self.bandwidth)
         if self.seeds is not None:
             seeds = check_array(self.seeds, name="seeds", dtype=np.float64)
             if seeds.shape[1] != d:
@@ -278,21 +265,6 @@ class MeanShift(BaseClusterer):
         self.bandwidth_ = bw
         return self
 
-    def _shifted_means(self, rows: np.ndarray, bw: float) -> np.ndarray:
-        """The weighted mean of every sample's neighbourhood (one mean-shift step)."""
-        n, d = rows.shape
-        reach = GAUSS_REACH * bw if self.kernel == "gaussian" else bw
-        index = spatial.build_grid(rows, reach) if d <= 3 else None
-        if index is None:
-            index = spatial.build_kdtree(rows, 30)
-        both = np.vstack([index[1], rows])
-        n_iter = np.empty(n, dtype=np.int64)
-        mass = np.empty(n)
-        # max_iter=0 makes exactly one update per seed
-        meanshift_weighted(index, both, n, bw, self.kernel == "gaussian", reach, 0, 0.0,
-                           n_iter, mass, np.empty(0), self.kernel == "flat")  # fmt: skip
-        return both[n:]
-
     def predict(self, X: Any) -> np.ndarray:
         """Nearest centre of each sample.
 
@@ -307,6 +279,34 @@ class MeanShift(BaseClusterer):
         check_fitted(self, "cluster_centers_")
         X = validate_X(self, X, reset=False)
         return _nearest(np.asarray(X, dtype=np.float64), self.cluster_centers_)[0]
+
+
+def _resolve_bandwidth(X: np.ndarray, bandwidth: float | None) -> float:
+    """The given bandwidth, or the estimated one (which must not be 0)."""
+    if bandwidth is not None:
+        return float(bandwidth)
+    bw = estimate_bandwidth(X)
+    if not bw > 0:
+        raise ValueError(
+            "The estimated bandwidth is 0 (too many identical samples); pass bandwidth."
+        )
+    return bw
+
+
+def _one_step_means(rows: np.ndarray, bw: float, kernel: str) -> np.ndarray:
+    """The weighted mean of every sample's neighbourhood (one mean-shift step)."""
+    n, d = rows.shape
+    reach = GAUSS_REACH * bw if kernel == "gaussian" else bw
+    index = spatial.build_grid(rows, reach) if d <= 3 else None
+    if index is None:
+        index = spatial.build_kdtree(rows, 30)
+    both = np.vstack([index[1], rows])
+    n_iter = np.empty(n, dtype=np.int64)
+    mass = np.empty(n)
+    # max_iter=0 makes exactly one update per seed
+    meanshift_weighted(index, both, n, bw, kernel == "gaussian", reach, 0, 0.0, n_iter, mass,
+                       np.empty(0), kernel == "flat")  # fmt: skip
+    return both[n:]
 
 
 def _knn_distances(rows: np.ndarray, k: int) -> np.ndarray:
@@ -397,15 +397,10 @@ class MedoidShift(BaseClusterer):
         self._validate_params()
         X = validate_X(self, X, reset=True, min_samples=2 if self.bandwidth is None else 1)
         n, d = X.shape
-        bw = float(self.bandwidth) if self.bandwidth is not None else estimate_bandwidth(X)
-        if not bw > 0:
-            raise ValueError(
-                "The estimated bandwidth is 0 (too many identical samples); pass bandwidth."
-            )
+        bw = _resolve_bandwidth(X, self.bandwidth)
         # One mean-shift step from every sample (the seeds are the samples themselves).
-        one = MeanShift(bandwidth=bw, kernel=self.kernel, max_iter=0, seeds=X)
         rows = np.ascontiguousarray(X, dtype=np.float64)
-        means = one._shifted_means(rows, bw)
+        means = _one_step_means(rows, bw, self.kernel)
         index = spatial.build_kdtree(rows, 30) if d <= 16 else spatial.build_brute(rows)
         kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = index
         both = np.ascontiguousarray(np.vstack([Xs, means]))
