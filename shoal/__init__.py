@@ -14,7 +14,7 @@ from .centroid import (
     kmeans_plusplus,
 )
 from .density import DBSCAN, HDBSCAN, OPTICS, dbscan, k_distance
-from .hierarchy import AgglomerativeClustering
+from .hierarchy import AgglomerativeClustering, Birch
 from .mixture import BayesianGaussianMixture, GaussianMixture
 from .mode import MeanShift, MedoidShift, estimate_bandwidth
 
@@ -26,6 +26,7 @@ __all__ = [
     "OPTICS",
     "AgglomerativeClustering",
     "BayesianGaussianMixture",
+    "Birch",
     "BisectingKMeans",
     "FuzzyCMeans",
     "GaussianMixture",

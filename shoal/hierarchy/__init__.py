@@ -1,5 +1,6 @@
-"""Hierarchical clustering: agglomerative (BIRCH later)."""
+"""Hierarchical clustering: agglomerative and BIRCH."""
 
 from .agglomerative import AgglomerativeClustering, cut_linkage
+from .birch import Birch
 
-__all__ = ["AgglomerativeClustering", "cut_linkage"]
+__all__ = ["AgglomerativeClustering", "Birch", "cut_linkage"]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["minibatch_step"]
+__all__ = ["assign_rows", "minibatch_step"]
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _assign_rows(X, rows, centers, c_sq_norms, chunk, labels, min_sq):
+def assign_rows(X, rows, centers, c_sq_norms, chunk, labels, min_sq):
     """Nearest centre of the rows ``X[rows]``: BLAS tiles of ``chunk`` gathered rows.
 
     OUT ``labels`` (b,) and ``min_sq`` (b,) float64, the exact squared distance to that centre.
@@ -81,7 +81,7 @@ def minibatch_step(X, rows, w, centers, centers_new, counts, chunk, labels, min_
             v = np.float64(centers[j, f])
             acc += v * v
         c_sq[j] = acc
-    _assign_rows(X, rows, centers, c_sq, chunk, labels, min_sq)
+    assign_rows(X, rows, centers, c_sq, chunk, labels, min_sq)
     sums[:, :] = 0.0
     wsum[:] = 0.0
     inertia = 0.0
