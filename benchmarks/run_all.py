@@ -27,6 +27,7 @@ SCRIPTS = {
     "bench_optics.py": ["--n", "3000"],
     "bench_hdbscan.py": ["--n", "20000", "--skip-slow"],
     "bench_agglomerative.py": ["--n", "3000"],
+    "bench_birch.py": ["--quick"],
     "bench_meanshift.py": ["--n-all", "1000", "--n-bin", "10000"],
     "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],
