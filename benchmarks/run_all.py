@@ -26,7 +26,7 @@ SCRIPTS = {
     "bench_dbscan.py": ["--quick"],
     "bench_optics.py": ["--n", "3000"],
     "bench_hdbscan.py": ["--n", "20000", "--skip-slow"],
-    "bench_agglomerative.py": ["--n", "3000"],
+    "bench_agglomerative.py": ["--n", "3000", "--side", "60"],
     "bench_birch.py": ["--quick"],
     "bench_meanshift.py": ["--n-all", "1000", "--n-bin", "10000"],
     "bench_gmm.py": ["--n", "20000"],

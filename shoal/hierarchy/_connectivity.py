@@ -1,8 +1,15 @@
-"""Ward's linkage restricted to a connectivity graph (structured clustering, e.g. pixels)."""
+"""Agglomeration restricted to a connectivity graph (structured clustering, e.g. pixels).
+
+scikit-learn's semantics (``ward_tree`` / ``linkage_tree`` with ``connectivity``): the graph
+is made symmetric, a disconnected graph is completed at the closest pair of samples between
+every two components (with a warning), and only clusters joined by an edge may merge. For
+complete, average and single linkage the dissimilarity between two clusters is built from the
+edge lengths only (the largest, size-weighted mean or smallest over the parts' edges), not
+from every pair of their samples.
+"""
 
 from __future__ import annotations
 
-import heapq
 import warnings
 from typing import Any
 
@@ -10,11 +17,58 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["ward_connectivity"]
+from .._kernels.numba_.hierarchy import (
+    AVERAGE,
+    COMPLETE,
+    SINGLE,
+    WARD,
+    graph_linkage,
+    graph_single_linkage,
+)
+
+__all__ = ["graph_merges"]
+
+_METHODS = {"ward": WARD, "complete": COMPLETE, "average": AVERAGE, "single": SINGLE}
+# Values per block of pairwise differences (about 32 MiB).
+_BLOCK = 1 << 22
 
 
-def _graph(X: np.ndarray, connectivity: Any) -> tuple[list[list[int]], int]:
-    """Symmetric adjacency lists; components are joined at their closest pairs (with a
+def _paired(A: np.ndarray, B: np.ndarray, metric: str) -> np.ndarray:
+    """Distances between rows ``A[i]`` and ``B[i]``."""
+    if metric == "cosine":
+        na = np.linalg.norm(A, axis=1)
+        nb = np.linalg.norm(B, axis=1)
+        na[na == 0] = 1.0
+        nb[nb == 0] = 1.0
+        return np.maximum(1.0 - (A * B).sum(axis=1) / (na * nb), 0.0)
+    diff = np.abs(A - B)
+    if metric in ("manhattan", "l1", "cityblock"):
+        return diff.sum(axis=1)
+    if metric == "chebyshev":
+        return diff.max(axis=1)
+    return np.sqrt((diff * diff).sum(axis=1))
+
+
+def _closest_pair(X: np.ndarray, ia: np.ndarray, ib: np.ndarray, metric: str) -> tuple[int, int]:
+    """The closest pair (a in ia, b in ib), by blocks of ``ia``."""
+    best, pair = np.inf, (int(ia[0]), int(ib[0]))
+    step = max(1, _BLOCK // max(1, ib.shape[0] * (1 if metric == "precomputed" else X.shape[1])))
+    for r0 in range(0, ia.shape[0], step):
+        rows = ia[r0 : r0 + step]
+        if metric == "precomputed":
+            D = X[np.ix_(rows, ib)]
+        else:
+            left = np.repeat(X[rows], ib.shape[0], axis=0)
+            right = np.tile(X[ib], (rows.shape[0], 1))
+            D = _paired(left, right, metric).reshape(rows.shape[0], -1)
+        i, j = np.unravel_index(int(np.argmin(D)), D.shape)
+        if D[i, j] < best:
+            best, pair = float(D[i, j]), (int(rows[i]), int(ib[j]))
+    return pair
+
+
+def _graph(X: np.ndarray, connectivity: Any, metric: str) -> tuple[sparse.csr_array, int]:
+    """Symmetric graph without self loops; components joined at their closest pairs (with a
     warning), as scikit-learn completes a disconnected graph."""
     n = X.shape[0]
     C = sparse.csr_array(connectivity)
@@ -22,80 +76,63 @@ def _graph(X: np.ndarray, connectivity: Any) -> tuple[list[list[int]], int]:
         raise ValueError(
             f"connectivity has shape {C.shape}; it should be (n_samples, n_samples) = ({n}, {n})."
         )
-    C = (C + C.T).tocsr()
+    C = (abs(C) + abs(C.T)).tocsr()
     n_comp, comp = connected_components(C, directed=False)
     if n_comp > 1:
         warnings.warn(
             f"the number of connected components of the connectivity matrix is {n_comp} > 1. "
             "Completing it to avoid stopping the tree early.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         rows, cols = [], []
         members = [np.flatnonzero(comp == c) for c in range(n_comp)]
         for a in range(n_comp):
             for b in range(a + 1, n_comp):
-                A, B = X[members[a]], X[members[b]]
-                d2 = ((A[:, None, :] - B[None, :, :]) ** 2).sum(-1)
-                i, j = np.unravel_index(int(np.argmin(d2)), d2.shape)
-                rows += [members[a][i], members[b][j]]
-                cols += [members[b][j], members[a][i]]
+                i, j = _closest_pair(X, members[a], members[b], metric)
+                rows += [i, j]
+                cols += [j, i]
         extra = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
         C = (C + extra).tocsr()
-    adj = [C.indices[C.indptr[i] : C.indptr[i + 1]].tolist() for i in range(n)]
-    return adj, n_comp
+    C.setdiag(0)
+    C.eliminate_zeros()
+    C.sort_indices()
+    return C, n_comp
 
 
-def ward_connectivity(X: np.ndarray, connectivity: Any) -> tuple[np.ndarray, int]:
-    """Ward merges along the graph's edges: ``(merges [a, b, height] in merge order,
-    number of connected components before completion)``.
+def graph_merges(
+    X: np.ndarray, connectivity: Any, linkage: str, metric: str
+) -> tuple[np.ndarray, int]:
+    """Merges along the graph's edges: ``(merges [node_a, node_b, height] in merge order,
+    number of connected components before completion)``; merge ``s`` creates node ``n + s``.
 
-    The cheapest connected pair (Ward's increase of the within-cluster sum of squares) merges
-    first; the new cluster's neighbours are its parts' (scikit-learn's ``ward_tree``). Heights
-    are ``sqrt(2 * increase)`` as in scipy's ward.
+    Ward heights are ``sqrt(2 * increase)`` as in scipy's ward; the other linkages' heights
+    are the merged edge's dissimilarity.
     """
-    n, d = X.shape
-    adj, n_comp = _graph(X, connectivity)
-    size = np.zeros(2 * n - 1)
-    size[:n] = 1.0
-    total = np.zeros((2 * n - 1, d))
-    total[:n] = X
-    heap: list[tuple[float, int, int]] = []
-
-    def cost(i: int, j: int) -> float:
-        diff = total[i] / size[i] - total[j] / size[j]
-        return float(size[i] * size[j] / (size[i] + size[j]) * (diff @ diff))
-
-    for i in range(n):
-        for j in adj[i]:
-            if j < i:
-                heap.append((cost(i, j), i, j))
-    heapq.heapify(heap)
-    alive = np.zeros(2 * n - 1, dtype=bool)
-    alive[:n] = True
-    parent = np.arange(2 * n - 1)
+    n = X.shape[0]
+    C, n_comp = _graph(X, connectivity, metric)
+    indptr = C.indptr.astype(np.int64)
+    indices = C.indices.astype(np.int64)
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    if linkage == "ward":
+        weights = np.zeros(indices.shape[0])
+    elif metric == "precomputed":
+        weights = np.ascontiguousarray(X[rows, indices], dtype=np.float64)
+    else:
+        weights = np.empty(indices.shape[0])
+        step = max(1, _BLOCK // max(1, X.shape[1]))
+        for p0 in range(0, indices.shape[0], step):
+            sl = slice(p0, p0 + step)
+            weights[sl] = _paired(X[rows[sl]], X[indices[sl]], metric)
     merges = np.empty((n - 1, 3))
-    for k in range(n, 2 * n - 1):
-        while True:
-            c, i, j = heapq.heappop(heap)
-            if alive[i] and alive[j]:
-                break
-        alive[i] = alive[j] = False
-        alive[k] = True
-        parent[i] = parent[j] = k
-        size[k] = size[i] + size[j]
-        total[k] = total[i] + total[j]
-        merges[k - n] = (i, j, np.sqrt(2.0 * c))
-        nbrs = set()
-        for x in adj[i] + adj[j]:
-            while not alive[x] and parent[x] != x:  # climb to the live cluster holding x
-                x = parent[x]
-            if alive[x] and x != k:
-                nbrs.add(x)
-        adj.append(sorted(nbrs))
-        for x in nbrs:
-            adj[x].append(k)
-            heapq.heappush(heap, (cost(k, x), k, x))
-        if not heap:
-            break
+    if linkage == "single":  # Kruskal over the edges, shortest first (scikit-learn's MST)
+        upper = rows < indices
+        ei, ej, ew = rows[upper], indices[upper], weights[upper]
+        order = np.argsort(ew, kind="stable")
+        steps = graph_single_linkage(n, ei[order], ej[order], ew[order], merges)
+    else:
+        pts = X if linkage == "ward" else np.empty((0, 1))
+        steps = graph_linkage(pts, indptr, indices, weights, _METHODS[linkage], merges)
+    if steps != n - 1:  # pragma: no cover - the completed graph is connected
+        raise RuntimeError("connectivity graph still disconnected after completion")
     return merges, n_comp

@@ -19,13 +19,14 @@ from .._kernels.numba_.hierarchy import (
     nn_chain_ward_vectors,
 )
 from .._validation import check_int, check_option, check_real, validate_X
-from ._connectivity import ward_connectivity
+from ._connectivity import graph_merges
 
 __all__ = ["AgglomerativeClustering", "cut_linkage"]
 
 LINKAGES = ("ward", "complete", "average", "single", "weighted", "centroid", "median")
 METRICS = ("euclidean", "l2", "manhattan", "l1", "cityblock", "chebyshev", "cosine",
            "precomputed")  # fmt: skip
+GRAPH_LINKAGES = ("ward", "complete", "average", "single")
 _CODES = {"euclidean": 0, "l2": 0, "manhattan": 1, "l1": 1, "cityblock": 1, "chebyshev": 2}
 _MATRIX = {"complete": COMPLETE, "average": AVERAGE, "weighted": WEIGHTED}
 
@@ -88,9 +89,11 @@ class AgglomerativeClustering(BaseClusterer):
     memory : Ignored
         Accepted for scikit-learn compatibility.
     connectivity : array-like or sparse matrix of shape (n_samples, n_samples), default=None
-        Only clusters joined by an edge of this graph may merge (Ward only so far); a
-        disconnected graph is completed at the closest pairs of its components, with a
-        warning, as scikit-learn does.
+        Only clusters joined by an edge of this graph may merge (ward, complete, average and
+        single linkage); a disconnected graph is completed at the closest pairs of its
+        components, with a warning. As in scikit-learn, complete / average / single then
+        measure two clusters by the lengths of the edges between them only (largest,
+        size-weighted mean of the parts', smallest), not by all their pairs.
     compute_full_tree : 'auto' or bool, default='auto'
         Accepted; the full tree is always built (it costs no more here).
     linkage : {'ward', 'complete', 'average', 'single', 'weighted', 'centroid', 'median'}, \
@@ -185,10 +188,10 @@ default='ward'
             raise ValueError(
                 f"linkage={self.linkage!r} needs metric='euclidean'; got metric={self.metric!r}."
             )
-        if self.connectivity is not None and self.linkage != "ward":
+        if self.connectivity is not None and self.linkage not in GRAPH_LINKAGES:
             raise NotImplementedError(
-                "connectivity-constrained merging is available for linkage='ward' only so far; "
-                f"got linkage={self.linkage!r}."
+                "connectivity-constrained merging is defined for linkage='ward', 'complete', "
+                f"'average' and 'single' (scikit-learn's); got linkage={self.linkage!r}."
             )
         if callable(self.connectivity):
             raise ValueError("connectivity=<callable> is not supported; pass the graph itself.")
@@ -214,7 +217,8 @@ metric='precomputed'
         if self.n_clusters is not None and self.n_clusters > n:
             raise ValueError(f"n_clusters={self.n_clusters} must be <= n_samples={n}.")
         if self.connectivity is not None:
-            merges, n_comp = ward_connectivity(np.asarray(X, dtype=np.float64), self.connectivity)
+            merges, n_comp = graph_merges(np.asarray(X, dtype=np.float64), self.connectivity,
+                                          self.linkage, self.metric)  # fmt: skip
             Z = _z_from_nodes(merges, n)
         else:
             Z, n_comp = linkage_matrix(X, self.linkage, self.metric), 1

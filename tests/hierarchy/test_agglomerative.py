@@ -169,7 +169,78 @@ def test_ward_with_a_disconnected_knn_graph():
 
 def test_connectivity_errors():
     X = _data(30)
-    with pytest.raises(NotImplementedError, match="ward"):
-        AgglomerativeClustering(2, linkage="average", connectivity=np.eye(30)).fit(X)
+    with pytest.raises(NotImplementedError, match="weighted"):
+        AgglomerativeClustering(2, linkage="weighted", connectivity=np.eye(30)).fit(X)
     with pytest.raises(ValueError, match="connectivity has shape"):
         AgglomerativeClustering(2, connectivity=np.eye(20)).fit(X)
+
+
+@pytest.mark.parametrize("linkage", ["complete", "average", "single"])
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan", "cosine", "precomputed"])
+def test_graph_linkages_equal_scikit_learn(linkage, metric):
+    from sklearn.neighbors import kneighbors_graph
+
+    X = _data(300, 3, seed=11)
+    G = kneighbors_graph(X, 6)
+    data = squareform(pdist(X)) if metric == "precomputed" else X
+    for k in (2, 5, 20):
+        ours = AgglomerativeClustering(k, linkage=linkage, metric=metric, connectivity=G,
+                                       compute_distances=True).fit(data)  # fmt: skip
+        ref = SKAgglomerative(k, linkage=linkage, metric=metric, connectivity=G,
+                              compute_distances=True).fit(data)  # fmt: skip
+        assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
+        # Same merges in the same order: the heights agree merge by merge.
+        np.testing.assert_allclose(ours.distances_, ref.distances_, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("linkage", ["complete", "average", "single"])
+def test_graph_linkages_on_a_disconnected_graph_and_a_grid(linkage):
+    from sklearn.feature_extraction.image import grid_to_graph
+    from sklearn.neighbors import kneighbors_graph
+
+    rng = np.random.default_rng(4)
+    X = np.vstack([rng.normal(size=(50, 2)), rng.normal(size=(50, 2)) + 15,
+                   rng.normal(size=(40, 2)) - 15])  # fmt: skip
+    G = kneighbors_graph(X, 3)
+    with pytest.warns(UserWarning, match="connected components"):
+        ours = AgglomerativeClustering(3, linkage=linkage, connectivity=G).fit(X)
+    with pytest.warns(UserWarning):
+        ref = SKAgglomerative(3, linkage=linkage, connectivity=G).fit(X)
+    assert ours.n_connected_components_ == ref.n_connected_components_ >= 3
+    assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
+    img = rng.normal(size=(18, 18))
+    img[4:12, 6:16] += 4.0
+    P, E = img.reshape(-1, 1), grid_to_graph(18, 18)
+    ours = AgglomerativeClustering(4, linkage=linkage, connectivity=E, compute_distances=True)
+    ref = SKAgglomerative(4, linkage=linkage, connectivity=E, compute_distances=True).fit(P)
+    ours.fit(P)
+    assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
+    np.testing.assert_allclose(ours.distances_, ref.distances_, rtol=1e-12)
+
+
+def test_graph_single_linkage_is_the_minimum_spanning_forest():
+    # Single linkage on a graph merges along the graph's minimum spanning tree: the heights
+    # are that tree's edge lengths (Kruskal, brute force here).
+    from sklearn.neighbors import kneighbors_graph
+
+    X = np.random.default_rng(12).uniform(size=(120, 2))
+    G = kneighbors_graph(X, 8).toarray()
+    G = np.maximum(G, G.T)
+    i, j = np.nonzero(np.triu(G))
+    w = np.sqrt(((X[i] - X[j]) ** 2).sum(axis=1))
+    parent = list(range(120))
+
+    def root(a):
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    tree = []
+    for e in np.argsort(w, kind="stable"):
+        ra, rb = root(int(i[e])), root(int(j[e]))
+        if ra != rb:
+            parent[ra] = rb
+            tree.append(w[e])
+    assert len(tree) == 119  # the 8-NN graph of this sample is connected
+    ours = AgglomerativeClustering(2, linkage="single", connectivity=G, compute_distances=True)
+    np.testing.assert_allclose(ours.fit(X).distances_, np.sort(tree), rtol=1e-12)

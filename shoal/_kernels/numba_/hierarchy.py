@@ -23,10 +23,13 @@ from numba import njit, prange
 __all__ = [
     "AVERAGE",
     "COMPLETE",
+    "SINGLE",
     "WARD",
     "WEIGHTED",
     "centroid_linkage_vectors",
     "condensed_distances",
+    "graph_linkage",
+    "graph_single_linkage",
     "nn_chain_matrix",
     "nn_chain_ward_vectors",
 ]
@@ -338,3 +341,260 @@ def centroid_linkage_vectors(X: np.ndarray, median: bool, merges: np.ndarray) ->
                 if acc < nd[i] or (acc == nd[i] and lo < nn[i]):
                     nn[i] = lo
                     nd[i] = acc
+
+
+SINGLE = 4
+
+
+@njit(cache=True, nogil=True)
+def _heap_up(hw, ha, hb, pos, w, a, b):
+    """Place (w, a, b) at ``pos`` of the binary min-heap on ``hw`` and sift it up."""
+    while pos > 0:
+        up = (pos - 1) >> 1
+        if w < hw[up]:
+            hw[pos] = hw[up]
+            ha[pos] = ha[up]
+            hb[pos] = hb[up]
+            pos = up
+        else:
+            break
+    hw[pos] = w
+    ha[pos] = a
+    hb[pos] = b
+
+
+@njit(cache=True, nogil=True)
+def _heap_drop_top(hw, ha, hb, size):
+    """Remove the top of a heap of ``size`` entries; returns the new size."""
+    size -= 1
+    if size == 0:
+        return 0
+    w = hw[size]
+    a = ha[size]
+    b = hb[size]
+    pos = 0
+    while True:
+        c = 2 * pos + 1
+        if c >= size:
+            break
+        if c + 1 < size and hw[c + 1] < hw[c]:
+            c += 1
+        if hw[c] < w:
+            hw[pos] = hw[c]
+            ha[pos] = ha[c]
+            hb[pos] = hb[c]
+            pos = c
+        else:
+            break
+    hw[pos] = w
+    ha[pos] = a
+    hb[pos] = b
+    return size
+
+
+@njit(cache=True, nogil=True)
+def _grown(arr, need):
+    cap = arr.shape[0]
+    while cap < need:
+        cap *= 2
+    out = np.empty(cap, dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ward_cost(total, size, a, b):
+    acc = 0.0
+    for f in range(total.shape[1]):
+        t = total[a, f] / size[a] - total[b, f] / size[b]
+        acc += t * t
+    return acc * (size[a] * size[b] / (size[a] + size[b]))
+
+
+@njit(cache=True, nogil=True)
+def graph_linkage(X, indptr, indices, weights, method, merges):
+    """Agglomeration restricted to the edges of a graph (scikit-learn's structured trees).
+
+    The cheapest edge between two live clusters merges them; the new cluster's edges go to
+    the live neighbours of either part, weighted by the largest (COMPLETE), size-weighted mean
+    (AVERAGE) or smallest (SINGLE; ``graph_single_linkage`` is faster) of the two parts' edge
+    weights to that neighbour (a
+    neighbour of one part only keeps that weight), or by Ward's increase of the within-cluster
+    sum of squares (WARD, from the clusters' sums and sizes). Each cluster's edges are a linked
+    list in one pool; dead entries are skipped, not removed; the heap keeps stale edges until
+    they surface.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d), float64
+        IN. Samples (used by WARD only).
+    indptr, indices : ndarray of int64
+        IN. A symmetric graph in CSR form, no self loops.
+    weights : ndarray of float64
+        IN. The edges' dissimilarities, aligned with ``indices`` (ignored by WARD).
+    method : int
+        IN. WARD, COMPLETE, AVERAGE or SINGLE.
+    merges : ndarray of shape (n - 1, 3), float64
+        OUT. ``[node_a, node_b, height]`` in merge order; merge ``s`` creates node ``n + s``
+        (heights ``sqrt(2 * increase)`` for WARD, the edge weight otherwise).
+
+    Returns
+    -------
+    steps : int
+        Merges made (``n - 1`` unless the graph is disconnected).
+    """
+    n = indptr.shape[0] - 1
+    n_nodes = 2 * n - 1
+    ward = method == WARD
+    size = np.zeros(n_nodes)
+    size[:n] = 1.0
+    alive = np.zeros(n_nodes, dtype=np.bool_)
+    alive[:n] = True
+    total = np.zeros((n_nodes if ward else 0, X.shape[1]))
+    if ward:
+        total[:n] = X
+    nnz = indptr[n]
+    e_nbr = np.empty(max(16, 2 * nnz), dtype=np.int64)
+    e_val = np.empty(e_nbr.shape[0])
+    e_next = np.empty(e_nbr.shape[0], dtype=np.int64)
+    head = np.full(n_nodes, -1, dtype=np.int64)
+    used = 0
+    hw = np.empty(max(16, nnz))
+    ha = np.empty(hw.shape[0], dtype=np.int64)
+    hb = np.empty(hw.shape[0], dtype=np.int64)
+    hs = 0
+    for i in range(n):
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            w = _ward_cost(total, size, i, j) if ward else weights[p]
+            e_nbr[used] = j
+            e_val[used] = w
+            e_next[used] = head[i]
+            head[i] = used
+            used += 1
+            if j < i:
+                _heap_up(hw, ha, hb, hs, w, i, j)
+                hs += 1
+    mark = np.full(n_nodes, -1, dtype=np.int64)
+    val = np.empty(n_nodes)
+    touched = np.empty(n_nodes, dtype=np.int64)
+    steps = 0
+    for k in range(n, n_nodes):
+        found = False
+        w = 0.0
+        a = 0
+        b = 0
+        while hs > 0:
+            w = hw[0]
+            a = ha[0]
+            b = hb[0]
+            hs = _heap_drop_top(hw, ha, hb, hs)
+            if alive[a] and alive[b]:
+                found = True
+                break
+        if not found:
+            break
+        merges[k - n, 0] = a
+        merges[k - n, 1] = b
+        merges[k - n, 2] = np.sqrt(2.0 * w) if ward else w
+        steps += 1
+        na = size[a]
+        nb = size[b]
+        size[k] = na + nb
+        alive[a] = False
+        alive[b] = False
+        alive[k] = True
+        if ward:
+            for f in range(total.shape[1]):
+                total[k, f] = total[a, f] + total[b, f]
+        nt = 0
+        for part in range(2):
+            p = head[a] if part == 0 else head[b]
+            while p >= 0:
+                x = e_nbr[p]
+                if alive[x]:
+                    v = e_val[p]
+                    if mark[x] != k:
+                        mark[x] = k
+                        val[x] = v
+                        touched[nt] = x
+                        nt += 1
+                    elif method == COMPLETE:
+                        val[x] = max(val[x], v)
+                    elif method == AVERAGE:
+                        val[x] = (na * val[x] + nb * v) / (na + nb)
+                    elif method == SINGLE:
+                        val[x] = min(val[x], v)
+                p = e_next[p]
+        if used + 2 * nt > e_nbr.shape[0]:
+            e_nbr = _grown(e_nbr, used + 2 * nt)
+            e_val = _grown(e_val, used + 2 * nt)
+            e_next = _grown(e_next, used + 2 * nt)
+        if hs + nt > hw.shape[0]:
+            hw = _grown(hw, hs + nt)
+            ha = _grown(ha, hs + nt)
+            hb = _grown(hb, hs + nt)
+        for t in range(nt):
+            x = touched[t]
+            dv = _ward_cost(total, size, k, x) if ward else val[x]
+            e_nbr[used] = x
+            e_val[used] = dv
+            e_next[used] = head[k]
+            head[k] = used
+            e_nbr[used + 1] = k
+            e_val[used + 1] = dv
+            e_next[used + 1] = head[x]
+            head[x] = used + 1
+            used += 2
+            _heap_up(hw, ha, hb, hs, dv, k, x)
+            hs += 1
+    return steps
+
+
+@njit(cache=True, nogil=True)
+def _find_root(parent, a):
+    r = a
+    while parent[r] != r:
+        r = parent[r]
+    while parent[a] != r:  # path compression
+        nxt = parent[a]
+        parent[a] = r
+        a = nxt
+    return r
+
+
+@njit(cache=True, nogil=True)
+def graph_single_linkage(n, ei, ej, ew, merges):
+    """Single linkage on a graph: Kruskal's minimum spanning forest, edges in the given order.
+
+    Parameters
+    ----------
+    n : int
+        IN. Number of samples.
+    ei, ej, ew : ndarray of shape (m,)
+        IN. Edges (int64 ends, float64 lengths) sorted by length (stable).
+    merges : ndarray of shape (n - 1, 3), float64
+        OUT. ``[node_a, node_b, height]``; merge ``s`` creates node ``n + s``.
+
+    Returns
+    -------
+    steps : int
+        Merges made (``n - 1`` when the graph is connected).
+    """
+    parent = np.arange(n)
+    node = np.arange(n)  # tree node of each union-find root
+    steps = 0
+    for e in range(ei.shape[0]):
+        ra = _find_root(parent, ei[e])
+        rb = _find_root(parent, ej[e])
+        if ra == rb:
+            continue
+        merges[steps, 0] = node[ra]
+        merges[steps, 1] = node[rb]
+        merges[steps, 2] = ew[e]
+        parent[ra] = rb
+        node[rb] = n + steps
+        steps += 1
+        if steps == n - 1:
+            break
+    return steps
