@@ -14,6 +14,7 @@ from .centroid import (
     kmeans_plusplus,
 )
 from .density import DBSCAN, HDBSCAN, OPTICS, dbscan, k_distance
+from .graph import AffinityPropagation
 from .hierarchy import AgglomerativeClustering, Birch
 from .mixture import BayesianGaussianMixture, GaussianMixture
 from .mode import MeanShift, MedoidShift, estimate_bandwidth
@@ -24,6 +25,7 @@ __all__ = [
     "DBSCAN",
     "HDBSCAN",
     "OPTICS",
+    "AffinityPropagation",
     "AgglomerativeClustering",
     "BayesianGaussianMixture",
     "Birch",
