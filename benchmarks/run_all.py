@@ -29,6 +29,7 @@ SCRIPTS = {
     "bench_agglomerative.py": ["--n", "3000", "--side", "60"],
     "bench_birch.py": ["--quick"],
     "bench_affinity.py": ["--n", "1000"],
+    "bench_spectral.py": ["--n-small", "2000", "--n-large", "5000", "--n-rbf", "1000"],
     "bench_meanshift.py": ["--n-all", "1000", "--n-bin", "10000"],
     "bench_gmm.py": ["--n", "20000"],
     "bench_silhouette.py": [],

@@ -14,7 +14,7 @@ from .centroid import (
     kmeans_plusplus,
 )
 from .density import DBSCAN, HDBSCAN, OPTICS, dbscan, k_distance
-from .graph import AffinityPropagation
+from .graph import AffinityPropagation, SpectralClustering
 from .hierarchy import AgglomerativeClustering, Birch
 from .mixture import BayesianGaussianMixture, GaussianMixture
 from .mode import MeanShift, MedoidShift, estimate_bandwidth
@@ -39,6 +39,7 @@ __all__ = [
     "MeanShift",
     "MedoidShift",
     "MiniBatchKMeans",
+    "SpectralClustering",
     "__version__",
     "dbscan",
     "estimate_bandwidth",

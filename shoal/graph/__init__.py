@@ -1,5 +1,21 @@
-"""Graph family: affinity propagation (spectral clustering later)."""
+"""Graph family: spectral clustering and affinity propagation."""
 
 from .affinity import AffinityPropagation
+from .spectral import (
+    SpectralClustering,
+    cluster_qr,
+    discretize,
+    eigengap,
+    graph_laplacian,
+    spectral_embedding,
+)
 
-__all__ = ["AffinityPropagation"]
+__all__ = [
+    "AffinityPropagation",
+    "SpectralClustering",
+    "cluster_qr",
+    "discretize",
+    "eigengap",
+    "graph_laplacian",
+    "spectral_embedding",
+]
