@@ -38,6 +38,17 @@ def test_labels_equal_scikit_learn(kw):
     assert adjusted_rand_score(ref.labels_, ours.labels_) >= 0.99
 
 
+def test_amg_solver_equals_scikit_learn():
+    pytest.importorskip("pyamg")
+    X, _ = make_blobs(1500, centers=4, n_features=3, cluster_std=1.5, random_state=3)
+    ours = SpectralClustering(4, affinity="nearest_neighbors", eigen_solver="amg",
+                              random_state=0).fit(X)  # fmt: skip
+    ref = SKSpectral(4, affinity="nearest_neighbors", eigen_solver="amg", random_state=0).fit(X)
+    assert adjusted_rand_score(ref.labels_, ours.labels_) >= 0.99
+    with pytest.warns(RuntimeWarning, match="ARPACK"):  # dense affinity: ARPACK instead
+        SpectralClustering(4, eigen_solver="amg", random_state=0).fit(X[:200])
+
+
 def test_nearest_neighbors_graph_and_precomputed_forms():
     X, _ = _blobs(500, 5, seed=1)
     ours = SpectralClustering(4, affinity="nearest_neighbors", n_neighbors=8, random_state=0)
