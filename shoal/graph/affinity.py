@@ -151,7 +151,7 @@ affinity='precomputed'
             if not S.flags.writeable:
                 S = S.copy()
         else:
-            S = _neg_sq_euclidean(X)
+            S = neg_sq_euclidean(X)
         pref = self._preferences(S)
         rng = check_random_state(self.random_state)
         if n == 1 or (np.all(pref == pref[0]) and equal_off_diagonal(S)):
@@ -264,7 +264,7 @@ def _block_width(n: int) -> int:
     return max(MIN_COLUMN_BLOCK, -(-n // nt))
 
 
-def _neg_sq_euclidean(X: np.ndarray) -> np.ndarray:
+def neg_sq_euclidean(X: np.ndarray) -> np.ndarray:
     """Minus the squared Euclidean distances, computed as scikit-learn's euclidean_distances
     (``(-2 x.y + |x|^2) + |y|^2``, clipped at 0, zero diagonal) in one n x n array."""
     if X.dtype == np.float64:

@@ -21,6 +21,8 @@ from .._validation import (
     check_real,
     validate_X,
 )
+from ..density._index import KDTREE_MAX_DIM
+from .affinity import neg_sq_euclidean
 
 __all__ = [
     "SpectralClustering",
@@ -36,7 +38,6 @@ KERNELS = ("rbf", "laplacian", "linear", "poly", "polynomial", "sigmoid", "cosin
 GRAPHS = ("nearest_neighbors", "precomputed", "precomputed_nearest_neighbors")
 SOLVERS = ("arpack", "lobpcg", "amg")
 ASSIGN = ("kmeans", "discretize", "cluster_qr")
-KDTREE_MAX_DIM = 16
 # Eigenvalues examined by n_clusters='auto' when n_components is not given.
 AUTO_MAX_CLUSTERS = 10
 
@@ -651,17 +652,6 @@ def _knn_from_distances(D: Any, k: int) -> sparse.csr_array:
     return (0.5 * (C + C.T)).tocsr()
 
 
-def _sq_dist(X: np.ndarray) -> np.ndarray:
-    sq = np.einsum("ij,ij->i", X, X)
-    D = X @ X.T
-    D *= -2.0
-    D += sq[:, None]
-    D += sq[None, :]
-    np.maximum(D, 0.0, out=D)
-    np.fill_diagonal(D, 0.0)
-    return D
-
-
 def _kernel(X: np.ndarray, kind: Any, gamma: float, degree: float, coef0: float,
             params: dict) -> np.ndarray:  # fmt: skip
     """The dense kernel matrix (one n x n array, filled in place)."""
@@ -673,8 +663,8 @@ def _kernel(X: np.ndarray, kind: Any, gamma: float, degree: float, coef0: float,
                 K[i, j] = K[j, i] = float(kind(X[i], X[j], **params))
         return K
     if kind == "rbf":
-        K = _sq_dist(X)
-        K *= -gamma
+        K = neg_sq_euclidean(X)
+        K *= gamma
         return np.exp(K, out=K)
     if kind == "laplacian":
         n = X.shape[0]

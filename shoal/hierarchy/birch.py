@@ -23,14 +23,13 @@ from .._kernels.numba_.birch import (
 )
 from .._kernels.numba_.minibatch import assign_rows
 from .._validation import check_int, check_real, validate_X
+from ..density._index import KDTREE_MAX_DIM
 from .agglomerative import AgglomerativeClustering
 
 __all__ = ["Birch", "CFNode", "CFSubcluster"]
 
 # Rows of the n x (subclusters) distance blocks in predict / transform (about 32 MiB each).
 BLOCK_VALUES = 1 << 22
-# Nearest subcluster by KD-tree up to this many features (pruning fades beyond).
-KDTREE_MAX_DIM = 16
 
 
 class CFSubcluster:
