@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import metrics
+from . import metrics, select
 from .centroid import (
     BisectingKMeans,
     FuzzyCMeans,
@@ -18,6 +18,7 @@ from .graph import AffinityPropagation, SpectralClustering
 from .hierarchy import AgglomerativeClustering, Birch
 from .mixture import BayesianGaussianMixture, GaussianMixture
 from .mode import MeanShift, MedoidShift, estimate_bandwidth
+from .select import select_k
 
 __version__ = "0.1.0"
 
@@ -46,4 +47,6 @@ __all__ = [
     "k_distance",
     "kmeans_plusplus",
     "metrics",
+    "select",
+    "select_k",
 ]
