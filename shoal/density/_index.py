@@ -1,4 +1,5 @@
-"""Choosing and building the spatial index for a metric (shared by the density estimators)."""
+"""Choosing and building the spatial index for a metric, and nearest-centre queries (shared by
+the density, hierarchy and graph estimators)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._kernels.numba_ import spatial
+from .._kernels.numba_.minibatch import assign_rows
 
 MINKOWSKI_ALIASES = {
     "euclidean": 2.0, "l2": 2.0, "manhattan": 1.0, "cityblock": 1.0, "l1": 1.0,
@@ -121,3 +123,24 @@ def precomputed_kth(D: np.ndarray, k: int) -> np.ndarray:
     for r0 in range(0, n, step):
         out[r0 : r0 + step] = np.partition(D[r0 : r0 + step], k - 1, axis=1)[:, k - 1]
     return out
+
+
+def nearest_rows(rows: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of the closest centre of each row: a KD-tree over the centres up to 16 features,
+    fused BLAS tiles beyond (each tile's argmin taken while it is in cache; no n x m matrix)."""
+    C = np.ascontiguousarray(centers, dtype=np.float64)
+    n, d = rows.shape
+    if d <= KDTREE_MAX_DIM:
+        kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = spatial.build_kdtree(C, 16)
+        both = np.ascontiguousarray(np.vstack([Xs, rows]))
+        dist = np.empty((n, 1))
+        idx = np.empty((n, 1), dtype=np.int64)
+        spatial.knn_queries(kind, both, C.shape[0], lo, hi, ns, ne, child, spatial.EUCLIDEAN,
+                            2.0, dist, idx)  # fmt: skip
+        return order[idx[:, 0]]
+    labels = np.empty(n, dtype=np.int64)
+    min_sq = np.empty(n)
+    chunk = int(max(4, min(1024, (1 << 18) // max(1, C.shape[0]))))
+    c_sq = (C**2).sum(axis=1)
+    assign_rows(rows, np.arange(n, dtype=np.int64), C, c_sq, chunk, labels, min_sq)
+    return labels

@@ -19,6 +19,7 @@ from .._kernels.numba_.affinity import (
     kth_smallest,
 )
 from .._validation import check_int, check_option, check_random_state, check_real, validate_X
+from ..density._index import nearest_rows
 
 __all__ = ["AffinityPropagation"]
 
@@ -232,13 +233,7 @@ affinity='precomputed'
                 stacklevel=2,
             )
             return np.full(X.shape[0], -1, dtype=np.int64)
-        Q = np.asarray(X, dtype=np.float64)
-        out = np.empty(Q.shape[0], dtype=np.int64)
-        step = max(1, (1 << 20) // C.shape[0])
-        for r0 in range(0, Q.shape[0], step):
-            D = ((Q[r0 : r0 + step, None, :] - C[None, :, :]) ** 2).sum(-1)
-            out[r0 : r0 + step] = D.argmin(axis=1)
-        return out
+        return nearest_rows(np.ascontiguousarray(X, dtype=np.float64), C)
 
     def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit and return the cluster of each sample.

@@ -13,7 +13,6 @@ from sklearn.base import TransformerMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 
 from .._base import BaseClusterer, check_fitted
-from .._kernels.numba_ import spatial
 from .._kernels.numba_.birch import (
     META_DEPTH,
     META_ENTRIES,
@@ -21,9 +20,8 @@ from .._kernels.numba_.birch import (
     META_ROOT,
     birch_insert,
 )
-from .._kernels.numba_.minibatch import assign_rows
 from .._validation import check_int, check_real, validate_X
-from ..density._index import KDTREE_MAX_DIM
+from ..density._index import nearest_rows
 from .agglomerative import AgglomerativeClustering
 
 __all__ = ["Birch", "CFNode", "CFSubcluster"]
@@ -343,7 +341,7 @@ class Birch(TransformerMixin, BaseClusterer):
                    else AgglomerativeClustering(n_clusters=int(k)))  # fmt: skip
             self.subcluster_labels_ = np.asarray(est.fit_predict(centers), dtype=np.int64)
         if rows is not None and self.compute_labels:
-            self.labels_ = self.subcluster_labels_[_nearest_rows(rows, centers)]
+            self.labels_ = self.subcluster_labels_[nearest_rows(rows, centers)]
 
     def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit and return the global cluster of each sample.
@@ -379,7 +377,7 @@ class Birch(TransformerMixin, BaseClusterer):
         check_fitted(self, "subcluster_centers_")
         X = validate_X(self, X, reset=False)
         rows = np.ascontiguousarray(X, dtype=np.float64)
-        return self.subcluster_labels_[_nearest_rows(rows, self.subcluster_centers_)]
+        return self.subcluster_labels_[nearest_rows(rows, self.subcluster_centers_)]
 
     def transform(self, X: Any) -> np.ndarray:
         """Euclidean distance of each sample to each subcluster centroid.
@@ -428,24 +426,3 @@ class Birch(TransformerMixin, BaseClusterer):
     def dummy_leaf_(self) -> CFNode:
         """The node heading the list of leaves."""
         return self._tree_views()[1]
-
-
-def _nearest_rows(rows: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """Index of the closest centre of each row: a KD-tree over the centres up to 16 features,
-    fused BLAS tiles beyond (each tile's argmin taken while it is in cache; no n x m matrix)."""
-    C = np.ascontiguousarray(centers, dtype=np.float64)
-    n, d = rows.shape
-    if d <= KDTREE_MAX_DIM:
-        kind, Xs, order, _, _, _, _, _, lo, hi, ns, ne, child = spatial.build_kdtree(C, 16)
-        both = np.ascontiguousarray(np.vstack([Xs, rows]))
-        dist = np.empty((n, 1))
-        idx = np.empty((n, 1), dtype=np.int64)
-        spatial.knn_queries(kind, both, C.shape[0], lo, hi, ns, ne, child, spatial.EUCLIDEAN,
-                            2.0, dist, idx)  # fmt: skip
-        return order[idx[:, 0]]
-    labels = np.empty(n, dtype=np.int64)
-    min_sq = np.empty(n)
-    chunk = int(max(4, min(1024, (1 << 18) // max(1, C.shape[0]))))
-    c_sq = (C**2).sum(axis=1)
-    assign_rows(rows, np.arange(n, dtype=np.int64), C, c_sq, chunk, labels, min_sq)
-    return labels
