@@ -242,9 +242,17 @@ def project_2d(X: Any) -> np.ndarray:
     return C @ vt[:2].T
 
 
-def plot_clusters(X: Any, labels: Any, centers: Any = None, ax: Any = None) -> Any:
+def plot_clusters(
+    X: Any,
+    labels: Any,
+    centers: Any = None,
+    ax: Any = None,
+    *,
+    mixture: Any = None,
+    n_std: float = 2.0,
+) -> Any:
     """Samples in 2-D coloured by cluster (principal components when X has more than two
-    features), noise in grey, centres as crosses.
+    features), noise in grey, centres as crosses, Gaussian ellipses for a mixture.
 
     Parameters
     ----------
@@ -252,24 +260,41 @@ def plot_clusters(X: Any, labels: Any, centers: Any = None, ax: Any = None) -> A
     labels : array-like of shape (n_samples,)
     centers : array-like of shape (k, n_features), default=None
     ax : matplotlib Axes, default=None
+    mixture : fitted GaussianMixture, default=None
+        Draw each component's ``n_std`` contour (its covariance projected on the view) and
+        its mean as the centre.
+    n_std : float, default=2.0
 
     Returns
     -------
     ax : matplotlib Axes
-        ``ax.collections[0]`` holds the projected samples.
+        ``ax.collections[0]`` holds the projected samples; ``ax.patches`` the ellipses.
     """
+    from matplotlib.patches import Ellipse
+
+    from ._mixture import full_covariances, gaussian_ellipses
+
     ax = _axes(ax)
     X = check_array(X)
     labels = np.asarray(labels)
     P = project_2d(X)
     colors = np.where(labels[:, None] >= 0, _palette(labels), np.array([[0.7, 0.7, 0.7, 1.0]]))
     ax.scatter(P[:, 0], P[:, 1], c=colors, s=8)
+    basis = offset = None
+    if X.shape[1] > 2:
+        offset = X.mean(axis=0)
+        basis = np.linalg.svd(X - offset, full_matrices=False)[2][:2].T
+    if mixture is not None:
+        if centers is None:
+            centers = mixture.means_
+        for m, w, h, angle in gaussian_ellipses(mixture.means_, full_covariances(mixture),
+                                                basis, offset, n_std):  # fmt: skip
+            ax.add_patch(Ellipse(tuple(m), w, h, angle=angle, fill=False, color="black",
+                                 linewidth=1.0))  # fmt: skip
     if centers is not None:
         C = check_array(centers)
-        if X.shape[1] > 2:
-            mean = X.mean(axis=0)
-            _, _, vt = np.linalg.svd(X - mean, full_matrices=False)
-            C = (C - mean) @ vt[:2].T
+        if basis is not None:
+            C = (C - offset) @ basis
         ax.scatter(C[:, 0], C[:, 1], marker="x", c="black", s=60)
     ax.set_xlabel("PC 1" if X.shape[1] > 2 else "feature 0")
     ax.set_ylabel("PC 2" if X.shape[1] > 2 else "feature 1")
