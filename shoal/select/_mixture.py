@@ -121,7 +121,7 @@ def mixture_sweep(
         bic[t, i], aic[t, i] = est.bic(X), est.aic(X)
         fitted[t, i] = est
     values = bic if criterion == "bic" else aic
-    t, i = np.unravel_index(int(np.argmin(values)), values.shape)
+    bt, bi = (int(v) for v in np.unravel_index(int(np.argmin(values)), values.shape))
     return MixtureSweep(ks=ks, covariance_types=types, bic=bic, aic=aic, criterion=criterion,
-                        covariance_type=types[int(t)], k=ks[int(i)],
-                        best_estimator=fitted[int(t), int(i)])  # fmt: skip
+                        covariance_type=types[bt], k=ks[bi],
+                        best_estimator=fitted[bt, bi])  # fmt: skip
