@@ -280,13 +280,14 @@ def save_labels(
     *,
     index: Sequence[Any] | None = None,
 ) -> Path:
-    """Write cluster labels to a CSV (header ``label``) or ``.npy`` file.
+    """Write cluster labels to a CSV (header ``label``), Parquet or ``.npy`` file.
 
     Parameters
     ----------
     path : str or Path
         Output file; ``.npy`` writes a NumPy int64 array, ``.csv``/``.txt`` (and ``.tsv``,
-        tab-separated) write a text table.
+        tab-separated) write a text table, ``.parquet``/``.pq`` a one-column (``label``)
+        Parquet table (pandas and pyarrow: the ``io`` extra).
     labels : array-like of shape (n_samples,)
         Integer cluster labels (-1 marks noise).
     index : sequence, optional
@@ -323,8 +324,19 @@ def save_labels(
             raise ValueError("index can only be written to a text file (.csv, .tsv, .txt).")
         np.save(path, arr)
         return path
+    if ext in (".parquet", ".pq"):
+        pd = _import_pandas("Parquet output")
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise ImportError(f"Writing Parquet files needs pyarrow: {_IO_EXTRA}") from exc
+        columns = {"label": arr} if index is None else {"index": list(index), "label": arr}
+        pd.DataFrame(columns).to_parquet(path, index=False)
+        return path
     if ext not in (".csv", ".tsv", ".txt"):
-        raise ValueError(f"Cannot write labels to {path}: use a .csv, .tsv, .txt or .npy file.")
+        raise ValueError(
+            f"Cannot write labels to {path}: use a .csv, .tsv, .txt, .parquet or .npy file."
+        )
     delimiter = "\t" if ext == ".tsv" else ","
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")

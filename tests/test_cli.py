@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 from typer.testing import CliRunner
 
 import shoal
@@ -15,15 +16,12 @@ pd = pytest.importorskip("pandas")
 runner = CliRunner()
 
 
-class NoisyClusterer:
+class NoisyClusterer(BaseEstimator):
     """Stand-in for a density estimator: marks the first rows as noise and warns once."""
 
     def __init__(self, n_clusters=2, random_state=None):
         self.n_clusters = n_clusters
         self.random_state = random_state
-
-    def get_params(self, deep=True):
-        return {"n_clusters": self.n_clusters, "random_state": self.random_state}
 
     def fit(self, X):
         import warnings
@@ -223,38 +221,52 @@ def test_usage_error_exits_2(blobs_csv):
     assert "Traceback" not in result.output
 
 
-def test_demo_writes_three_files(tmp_path):
-    out_dir = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("demo")
     result = runner.invoke(cli.app, ["demo", "--out-dir", str(out_dir)])
+    return out_dir, result
+
+
+def test_demo_writes_four_files(demo_run):
+    out_dir, result = demo_run
     assert result.exit_code == 0, result.output
-    for name in ("labels.csv", "summary.json", "summary.md"):
+    for name in ("labels.csv", "summary.json", "summary.md", "report.html"):
         assert (out_dir / name).is_file()
         assert name in result.stdout.replace("\n", "")
     info = json.loads((out_dir / "summary.json").read_text())
     labels = pd.read_csv(out_dir / "labels.csv")["label"].to_numpy()
     assert info["n_samples"] == labels.shape[0] == 600
     assert sum(info["cluster_sizes"].values()) == 600
-    assert info["n_clusters"] == 5
+    assert info["selection"]["k"] == info["n_clusters"] == 5  # chosen, not given
     md = (out_dir / "summary.md").read_text()
     assert md.startswith("# ") and "Segment 0" in md and "annual_income" in md
+    assert "Choosing the number of clusters" in (out_dir / "report.html").read_text()
 
 
-def test_demo_is_deterministic(tmp_path):
-    for name in ("a", "b"):
-        result = runner.invoke(cli.app, ["demo", "--out-dir", str(tmp_path / name)])
-        assert result.exit_code == 0, result.output
-    first = (tmp_path / "a" / "labels.csv").read_text()
-    assert first == (tmp_path / "b" / "labels.csv").read_text()
+def test_demo_through_the_entry_point_is_deterministic(demo_run, tmp_path):
+    """The README's main job, run as a user runs it; same files as the in-process run."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("shoal")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "shoal.cli"]
+    proc = subprocess.run([*cmd, "demo", "--out-dir", str(tmp_path)], capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out_dir, _ = demo_run
+    for name in ("labels.csv", "summary.md"):
+        assert (tmp_path / name).read_text() == (out_dir / name).read_text()
 
 
-def test_demo_recovers_latent_segments(tmp_path):
+def test_demo_recovers_latent_segments(demo_run):
     from sklearn.metrics import adjusted_rand_score
 
     from shoal.datasets import load_demo
 
-    result = runner.invoke(cli.app, ["demo", "--out-dir", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    labels = pd.read_csv(tmp_path / "labels.csv")["label"].to_numpy()
+    out_dir, _ = demo_run
+    labels = pd.read_csv(out_dir / "labels.csv")["label"].to_numpy()
     _, _, segments = load_demo(return_segments=True)
     assert adjusted_rand_score(segments, labels) > 0.8
 

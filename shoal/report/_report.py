@@ -70,7 +70,8 @@ def _selection_section(selection: Any) -> dict[str, Any] | None:
                 for r in selection.table()]  # fmt: skip
         fig, ax = _figure()
         plot_bic(selection, ax=ax)
-        figures.append(svg(fig))
+        figures.append({"caption": f"{selection.criterion.upper()} per covariance type",
+                        "svg": svg(fig)})  # fmt: skip
         text = (f"{selection.criterion.upper()} is lowest for covariance_type="
                 f"'{selection.covariance_type}' with k={selection.k}.")  # fmt: skip
         return {"explanation": text, "header": header, "rows": rows, "figures": figures}
@@ -81,8 +82,7 @@ def _selection_section(selection: Any) -> dict[str, Any] | None:
     for c in crits:
         fig, ax = _figure(5.0, 3.2)
         plot_selection(selection, c, ax=ax)
-        ax.set_title(c.replace("_", " "))
-        figures.append(svg(fig))
+        figures.append({"caption": c.replace("_", " "), "svg": svg(fig)})
     return {"explanation": selection.explanation, "header": header, "rows": rows,
             "figures": figures}  # fmt: skip
 
@@ -117,7 +117,7 @@ def _traits(names: list[str], z: np.ndarray, top: int = 3) -> str:
 
 
 def _view_figures(X_fit: np.ndarray, labels: np.ndarray, model: Any,
-                  rng: np.random.Generator) -> list[str]:  # fmt: skip
+                  rng: np.random.Generator) -> list[dict[str, str]]:  # fmt: skip
     from ..plot import (
         plot_clusters,
         plot_condensed_tree,
@@ -134,23 +134,22 @@ def _view_figures(X_fit: np.ndarray, labels: np.ndarray, model: Any,
         np.shape(centers)[1] == X_fit.shape[1]  # fmt: skip
     plot_clusters(X_fit[idx], labels[idx], centers if centers_ok and not is_mixture else None,
                   ax=ax, mixture=model if is_mixture else None)  # fmt: skip
-    figures = [svg(fig)]
+    figures = [{"caption": "samples coloured by cluster" + (
+        ", Gaussian components as 2-sd ellipses" if is_mixture else
+        ", centres as crosses" if centers_ok else ""), "svg": svg(fig)}]  # fmt: skip
     Z = getattr(model, "linkage_matrix_", None)
     if Z is not None:
         fig, ax = _figure()
         plot_dendrogram(Z, ax=ax)
-        ax.set_title("dendrogram")
-        figures.append(svg(fig))
+        figures.append({"caption": "dendrogram", "svg": svg(fig)})
     if hasattr(model, "reachability_") and hasattr(model, "ordering_"):
         fig, ax = _figure()
         plot_reachability(model, ax=ax)
-        ax.set_title("reachability")
-        figures.append(svg(fig))
+        figures.append({"caption": "reachability", "svg": svg(fig)})
     if hasattr(model, "condensed_tree_"):
         fig, ax = _figure()
         plot_condensed_tree(model, ax=ax)
-        ax.set_title("condensed tree")
-        figures.append(svg(fig))
+        figures.append({"caption": "condensed tree", "svg": svg(fig)})
     return figures
 
 

@@ -331,7 +331,9 @@ def _progress(ks: list[int], show: bool, title: str) -> Iterable[int]:
     if not show:
         return ks
     try:
+        from rich.console import Console
         from rich.progress import track
     except ImportError:  # pragma: no cover - rich comes with the CLI dependencies
         return ks
-    return track(ks, description=title)
+    # stderr: standard output stays free for results (a table, a CSV piped elsewhere)
+    return track(ks, description=title, console=Console(stderr=True))
