@@ -16,7 +16,8 @@ element by element as JSON, so only object arrays of such values can be saved, e
 categories of ``KModes``); NumPy scalars and dtypes; SciPy sparse matrices and arrays;
 ``numpy.random.RandomState`` and ``Generator`` (their bit generator's state); shoal estimators
 (a parameter such as Birch's ``n_clusters`` may be one); and the few internal structures that
-fitted estimators keep (``_INTERNAL``, rebuilt without calling their constructor). Anything
+fitted estimators keep (``_internal_types``: plain classes, ``__slots__`` classes, dataclasses
+and NamedTuples, rebuilt without calling their constructor). Anything
 else (a callable, a scikit-learn estimator, a torch tensor) is refused on save with a
 ``TypeError`` naming the parameter or attribute.
 
@@ -231,7 +232,9 @@ class _Encoder:
 
     def _object(self, obj: Any, where: str) -> dict[str, Any]:
         cls = type(obj)
-        if dataclasses.is_dataclass(obj):
+        if isinstance(obj, tuple):  # a NamedTuple: its fields, rebuilt with _make
+            names = list(cls._fields)
+        elif dataclasses.is_dataclass(obj):
             names = [f.name for f in dataclasses.fields(obj)]
         else:
             names = list(getattr(obj, "__dict__", {}))
@@ -446,6 +449,11 @@ class _Decoder:
             cls: Any = self._internal.get(node["class"])
             if cls is None:
                 raise self.bad(f"unknown internal structure {node['class']!r}")
+            if issubclass(cls, tuple):
+                fields = {_attr_name(self, k): self.value(v) for k, v in node["state"].items()}
+                if list(fields) != list(cls._fields):
+                    raise self.bad(f"{node['class']} needs fields {cls._fields}")
+                return cls._make(fields.values())
             obj = cls.__new__(cls)
             for k, v in node["state"].items():
                 # object.__setattr__: frozen dataclasses and __slots__ classes alike.
@@ -611,7 +619,7 @@ def _load(fh: Any, head: bytes, where: str, suffix: str) -> Any:
             found = meta.get("format") if isinstance(meta, dict) else None
             raise _not_shoal(where, f"its {_META} is for format {found!r}, not {FORMAT!r}")
         version = meta.get("format_version")
-        if type(version) is not int:
+        if type(version) is not int or version < 1:
             raise _tampered(where, f"format_version is {version!r}")
         if version > FORMAT_VERSION:
             raise ValueError(

@@ -259,6 +259,15 @@ def test_variants_round_trip(make, data, tmp_path):
     round_trip(make().fit(X), X_new, tmp_path / "m.shoal")
 
 
+def test_model_fitted_on_a_data_frame_keeps_its_column_names(tmp_path):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_blobs(), columns=["income", "spend", "âge"])
+    est = GaussianMixture(n_components=3, random_state=0).fit(frame)
+    loaded = round_trip(est, frame.iloc[:5], tmp_path / "df.shoal")
+    assert loaded.feature_names_in_.dtype == object
+    assert list(loaded.feature_names_in_) == ["income", "spend", "âge"]
+
+
 def test_birch_tree_views_rebuilt_after_load(tmp_path):
     est = Birch(threshold=0.3, branching_factor=3).fit(_blobs())
     before = [s.n_samples_ for s in est.root_.subclusters_]  # builds the cache
@@ -317,6 +326,25 @@ def test_odd_values_round_trip_exactly(tmp_path):
     assert_same(est.extra_, loaded.extra_, "extra_")
     assert loaded.extra_["fortran"].flags.f_contiguous
     assert loaded.extra_["generator"].random() == gen.random()
+
+
+def test_registered_named_tuples_round_trip(tmp_path, monkeypatch):
+    from shoal import _persist
+    from shoal.centroid._kmeans_core import KMeansResult
+
+    registry = _persist._internal_types()
+    key = f"{KMeansResult.__module__}.{KMeansResult.__qualname__}"
+    monkeypatch.setattr(_persist, "_internal_types", lambda: {**registry, key: KMeansResult})
+    est = KMeans(n_clusters=2, n_init=1).fit(_blobs())
+    est.run_ = KMeansResult(est.labels_, est.inertia_, est.cluster_centers_, 3)
+    save(est, tmp_path / "n.shoal")
+    loaded = load(tmp_path / "n.shoal")
+    assert type(loaded.run_) is KMeansResult
+    assert_same(tuple(est.run_), tuple(loaded.run_))
+    assert loaded.run_.labels is loaded.labels_
+    monkeypatch.setattr(_persist, "_internal_types", lambda: registry)
+    with pytest.raises(TypeError, match=r"attribute 'run_' is a shoal\.centroid\._kmeans_core"):
+        save(est, tmp_path / "n.shoal")
 
 
 def test_an_array_held_twice_is_one_array_after_loading(tmp_path):
