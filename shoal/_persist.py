@@ -17,9 +17,9 @@ categories of ``KModes``); NumPy scalars and dtypes; SciPy sparse matrices and a
 ``numpy.random.RandomState`` and ``Generator`` (their bit generator's state); shoal estimators
 (a parameter such as Birch's ``n_clusters`` may be one); and the few internal structures that
 fitted estimators keep (``_internal_types``: plain classes, ``__slots__`` classes, dataclasses
-and NamedTuples, rebuilt without calling their constructor). Anything
-else (a callable, a scikit-learn estimator, a torch tensor) is refused on save with a
-``TypeError`` naming the parameter or attribute.
+and NamedTuples, rebuilt without calling their constructor). Anything else (a callable, a
+scikit-learn estimator, a torch tensor) is refused on save with a ``TypeError`` naming the
+parameter or attribute.
 
 Caches that an estimator rebuilds on first use (``_CACHES``) are written as ``None``.
 
@@ -658,5 +658,9 @@ def _load(fh: Any, head: bytes, where: str, suffix: str) -> Any:
         if not isinstance(model, dict) or model.get("$") != "estimator":
             raise dec.bad("no estimator in the metadata")
         return dec.estimator(model)
+    except ValueError as exc:
+        if str(exc).startswith(where):  # ours, already clear
+            raise
+        raise dec.bad(f"ValueError: {exc}") from None
     except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise dec.bad(f"{type(exc).__name__}: {exc}") from None

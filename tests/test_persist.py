@@ -503,6 +503,17 @@ def test_forged_structure_is_refused(kmeans_file, tmp_path):
     with pytest.raises(ValueError, match=r"unknown internal structure 'subprocess\.Popen'"):
         load(path)
 
+    est = KMeans(n_clusters=2, n_init=1).fit(_blobs())
+    est.names_ = np.array(["a", 1], dtype=object)
+    save(est, path)
+
+    def reshape(meta: dict) -> None:
+        meta["model"]["state"]["names_"]["shape"] = [3]
+
+    _edit_meta(path, reshape, rehash=True)
+    with pytest.raises(ValueError, match="not a well-formed shoal model file: ValueError"):
+        load(path)
+
 
 def test_newer_format_version_is_refused(kmeans_file):
     def change(meta: dict) -> None:
