@@ -1,4 +1,4 @@
-"""Read numeric tables and write cluster labels.
+"""Read numeric tables, write cluster labels, save and load models.
 
 ``load_table`` reads CSV/TSV/text, Parquet, ``.npy`` and ``.npz`` into a float array and the
 names of its columns; ``save_labels`` writes labels to CSV or ``.npy``. Text and Parquet go
@@ -8,6 +8,10 @@ raises ImportError naming the extra, ``pip install "shoal[io]"``. NumPy files ne
 Non-numeric columns are dropped when no columns are requested, with a
 :class:`DroppedColumnsWarning` that names them (the command line prints it as a note); a
 requested non-numeric column is an error.
+
+``save`` and ``load`` write and read a fitted (or unfitted) estimator in a file that holds
+arrays and JSON parameters only: loading one never runs code, and a pickle is refused
+(see ``shoal._persist``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DroppedColumnsWarning", "load_table", "save_labels"]
+from ._persist import load, save
+
+__all__ = ["DroppedColumnsWarning", "load", "load_table", "save", "save_labels"]
 
 _IO_EXTRA = 'pip install "shoal[io]"'
 _COMPRESSION = (".gz", ".bz2", ".zip", ".xz", ".zst")

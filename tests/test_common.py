@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
-
-from sklearn.base import BaseEstimator
+from _estimators import all_estimators
 from sklearn.utils.estimator_checks import parametrize_with_checks
-
-import shoal
-
-
-def all_estimators() -> list[BaseEstimator]:
-    found = []
-    for name in sorted(shoal.__all__):
-        obj = getattr(shoal, name)
-        if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
-            found.append(obj(**getattr(obj, "_test_params", {})))
-    return found
 
 
 def test_discovery_finds_the_estimators():
