@@ -19,22 +19,14 @@ from .._backend import Backend
 from ._kmeans_core import KMeansResult, n_blocks_for
 
 __all__ = [
-    "as_csr",
     "csr_labels_inertia",
     "csr_tolerance",
     "csr_unit_rows",
     "init_centroids_csr",
+    "kmeans_plusplus_csr",
     "kmeans_single_csr",
+    "row_sq_norms",
 ]
-
-
-def as_csr(X: Any) -> sp.csr_matrix:
-    """CSR with sorted, duplicate-free indices (a copy only when X is not canonical)."""
-    X = X.tocsr() if not sp.isspmatrix_csr(X) and X.format != "csr" else X
-    if not X.has_canonical_format:
-        X = X.copy()
-        X.sum_duplicates()
-    return X
 
 
 def _kern(backend: Backend) -> Any:

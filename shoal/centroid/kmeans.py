@@ -96,8 +96,8 @@ class _KMeansPredictor(CentroidMixin, BaseClusterer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            New data (KMeans also takes scipy.sparse X).
 
         Returns
         -------

@@ -106,3 +106,14 @@ def test_empty_cluster_relocated_on_sparse():
     dense = KMeans(4, init=init, algorithm="lloyd").fit(X)
     assert np.unique(sparse.labels_).size == 4
     np.testing.assert_array_equal(sparse.labels_, dense.labels_)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sparse_kmeans_plusplus_draws_like_sklearn(seed):
+    # Same seed, same draws (scikit-learn's greedy k-means++ on sparse X), same local optimum.
+    X, _ = _sparse_blobs(n=400, k=6, seed=seed + 10)
+    Xs = sp.csr_matrix(X)
+    ours = KMeans(6, random_state=seed, n_init=1, algorithm="lloyd").fit(Xs)
+    ref = SkKMeans(6, random_state=seed, n_init=1, algorithm="lloyd").fit(Xs)
+    np.testing.assert_allclose(ours.inertia_, ref.inertia_, rtol=1e-9)
+    assert adjusted_rand_score(ours.labels_, ref.labels_) == pytest.approx(1.0)
