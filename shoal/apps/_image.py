@@ -332,7 +332,10 @@ def segment_image(
     Notes
     -----
     Segments are modes of the joint density: a segment is compact in space and colour but
-    need not be connected. Memory O(H W).
+    need not be connected. Position alone can separate pixels, so a uniform area much wider
+    than ``bandwidth / s`` pixels may come out as several tiles (the estimated bandwidth
+    grows with the colour contrast; on an image of one flat colour it is all position): raise
+    ``bandwidth`` or lower ``spatial_weight`` to merge them. Memory O(H W).
     """
     from ..mode import MeanShift, estimate_bandwidth
 
