@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_random_state as _sk_check_random_state
 from sklearn.utils.validation import validate_data
 
@@ -179,10 +180,14 @@ def validate_X(
     min_samples: int = 1,
     copy: bool = False,
     order: str = "C",
-) -> np.ndarray:
+    accept_sparse: bool = False,
+) -> Any:
     """Validate ``X`` for ``estimator.fit`` (``reset=True``) or a fitted method (``reset=False``).
 
-    Records ``n_features_in_`` / ``feature_names_in_`` on fit and checks them afterwards
+    With ``accept_sparse``, scipy.sparse input (matrix or array, any format) is returned as CSR
+    with sorted, duplicate-free indices and only its stored values checked for NaN/inf;
+    otherwise sparse input is refused with scikit-learn's message. Records ``n_features_in_`` /
+    ``feature_names_in_`` on fit and checks them afterwards
     (scikit-learn's public ``validate_data`` does that bookkeeping), after shoal's own checks
     have given the clear messages: strings, complex, 1-D, empty, too few samples, NaN/inf.
     """
@@ -204,11 +209,19 @@ def validate_X(
         dtype=list(dtype) if isinstance(dtype, (tuple, list)) else dtype,
         order=order,
         copy=copy,
-        accept_sparse=False,
+        accept_sparse="csr" if accept_sparse else False,
         ensure_all_finite=False,
         ensure_min_samples=1,
         ensure_min_features=1,
     )
+    if sp.issparse(arr):
+        if not arr.has_canonical_format:
+            arr = arr.copy() if arr is X else arr
+            arr.sum_duplicates()
+        _check_shape(arr, "X", min_samples, type(estimator).__name__)
+        if not np.all(np.isfinite(arr.data)):
+            raise ValueError("X contains NaN or infinity among its stored (sparse) values.")
+        return arr
     _check_shape(arr, "X", min_samples, type(estimator).__name__)
     _check_finite(arr, "X")
     return arr

@@ -18,6 +18,9 @@ latent segments (budget students, young spenders, families, affluent loyal, affl
 The segments differ in spread as well as in location and overlap a little, so a good clustering
 recovers them closely but not perfectly; standardise the columns first (income is in the tens of
 thousands, the rest are below a few hundred).
+
+``load_documents`` returns 48 short English documents written for shoal, 12 on each of four
+topics (space, cooking, football, markets), for the document-topics example.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-__all__ = ["load_demo"]
+__all__ = ["load_demo", "load_documents"]
 
 DEMO_COLUMNS = ["annual_income", "spending_score", "age", "visits_per_month", "basket_size"]
 
@@ -80,3 +83,47 @@ def load_demo(
     with _data_file("customers_segments.txt").open("r") as fh:
         segments = np.loadtxt(fh, dtype=np.int64, ndmin=1)
     return X, header, segments
+
+
+TOPICS = ["space", "cooking", "football", "markets"]
+
+
+@overload
+def load_documents(*, return_topics: Literal[False] = ...) -> list[str]: ...
+
+
+@overload
+def load_documents(*, return_topics: Literal[True]) -> tuple[list[str], np.ndarray, list[str]]: ...
+
+
+def load_documents(
+    *, return_topics: bool = False
+) -> list[str] | tuple[list[str], np.ndarray, list[str]]:
+    """Load the bundled corpus: 48 short documents, 12 on each of four topics.
+
+    Parameters
+    ----------
+    return_topics : bool, default=False
+        Also return each document's topic (0 to 3) and the topic names.
+
+    Returns
+    -------
+    docs : list of str
+    topics : ndarray of shape (48,), int64
+        Only when ``return_topics`` is true; index into ``topic_names``.
+    topic_names : list of str
+        ``["space", "cooking", "football", "markets"]``; only when ``return_topics`` is true.
+
+    Examples
+    --------
+    >>> docs, topics, names = load_documents(return_topics=True)
+    >>> len(docs), names[int(topics[0])]
+    (48, 'space')
+    """
+    with _data_file("documents.tsv").open("r", encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh][1:]
+    docs = [text for _, text in rows]
+    if not return_topics:
+        return docs
+    topics = np.array([TOPICS.index(t) for t, _ in rows], dtype=np.int64)
+    return docs, topics, list(TOPICS)

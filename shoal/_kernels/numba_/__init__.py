@@ -20,6 +20,15 @@ from .kmeans import (
     sq_dist_to_assigned,
     transform_dense,
 )
+from .kmeans_sparse import (
+    csr_assign,
+    csr_kmpp_potentials,
+    csr_kmpp_update,
+    csr_lloyd_step,
+    csr_row_sq_norms,
+    csr_sq_dist_to_assigned,
+    csr_transform,
+)
 from .kmedoids import (
     alternate_update,
     distance_matrix,
@@ -63,6 +72,13 @@ __all__ = [
     "block_bounds",
     "centred_copy",
     "cluster_distance_sums_symmetric",
+    "csr_assign",
+    "csr_kmpp_potentials",
+    "csr_kmpp_update",
+    "csr_lloyd_step",
+    "csr_row_sq_norms",
+    "csr_sq_dist_to_assigned",
+    "csr_transform",
     "davies_bouldin_ratios",
     "distance_matrix",
     "dunn_extremes",
