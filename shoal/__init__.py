@@ -24,7 +24,7 @@ _LAZY = {
     "MeanShift": "mode", "MedoidShift": "mode", "estimate_bandwidth": "mode",
     "select_k": "select",
 }  # fmt: skip
-_SUBMODULES = ("io", "metrics", "plot", "report", "select")
+_SUBMODULES = ("apps", "io", "metrics", "plot", "report", "select")
 
 __all__ = [
     "DBSCAN",
@@ -46,6 +46,7 @@ __all__ = [
     "MiniBatchKMeans",
     "SpectralClustering",
     "__version__",
+    "apps",
     "dbscan",
     "estimate_bandwidth",
     "io",
@@ -75,7 +76,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
-    from . import io, metrics, plot, report, select
+    from . import apps, io, metrics, plot, report, select
     from .centroid import (
         BisectingKMeans,
         FuzzyCMeans,

@@ -550,6 +550,13 @@ def cluster(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write the HTML report here.")
     ] = None,
+    save_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-model",
+            help="Save the fitted estimator here (shoal.io format, loaded by shoal.io.load).",
+        ),
+    ] = None,
     delimiter: _DelimiterOpt = None,
     key: _KeyOpt = None,
 ) -> None:
@@ -562,6 +569,7 @@ def cluster(
         _check_output(out, "--out", (".csv", ".tsv", ".txt", ".parquet", ".pq", ".npy"))
         _check_output(summary_path, "--summary", (".json",))
         _check_output(report, "--report", (".html", ".htm"))
+        _check_output(save_model, "--save-model", (".shoal", ".zip"))
         X, names = _load(data, columns, delimiter, key)
         result = _fit(X, names, algorithm=algorithm, n_clusters=k, standardize=standardize,
                       random_state=random_state, params=params,
@@ -575,6 +583,10 @@ def cluster(
         if report is not None:
             _report(report, X, names, result, title=f"Clustering of {data.name}",
                     data_name=str(data), standardize=standardize)  # fmt: skip
+        if save_model is not None:
+            from shoal.io import save
+
+            save(result["estimator"], save_model)
 
     _print_table(summary, out_console)
     if out is not None:
@@ -585,6 +597,9 @@ def cluster(
         out_console.print(f"summary -> {summary_path}", markup=False)
     if report is not None:
         out_console.print(f"report  -> {report}", markup=False)
+    if save_model is not None:
+        note = " (fitted on z-scored columns)" if standardize else ""
+        out_console.print(f"model   -> {save_model}{note}", markup=False)
 
 
 @app.command("report")
@@ -746,6 +761,88 @@ def demo(
 
     _print_table(summary, console)
     console.print(f"wrote {labels_path}, {json_path}, {md_path} and {report_path}", markup=False)
+
+
+_IMAGE_SUFFIXES = (".png", ".bmp", ".tif", ".tiff", ".gif")  # lossless: the palette survives
+
+
+@app.command()
+def quantize(
+    image: Annotated[Path, typer.Argument(help="An image file (PNG, JPEG, BMP, TIFF, ...).")],
+    colors: Annotated[int, typer.Option("--colors", "-k", help="Palette size.")] = 16,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Quantised image (lossless: .png, .bmp, .tif, .gif)."),
+    ] = None,
+    sample_size: Annotated[
+        int, typer.Option("--sample-size", help="Pixels k-means is fitted on.")
+    ] = 10_000,
+    random_state: _SeedOpt = 0,
+) -> None:
+    """Reduce IMAGE to --colors colours with k-means; print PSNR and the compression ratio."""
+    with _user_errors():
+        from shoal.apps import quantize_image, read_image, write_image
+
+        target = out if out is not None else image.with_name(f"{image.stem}_{colors}colors.png")
+        _check_output(target, "--out", _IMAGE_SUFFIXES)
+        pixels = read_image(image)
+        with _stderr().status(f"Quantising to {colors} colours…"), _shown_warnings():
+            res = quantize_image(pixels, colors, sample_size=sample_size,
+                                 random_state=random_state)  # fmt: skip
+        write_image(target, res.image)
+    h, w = pixels.shape[:2]
+    console = _stdout()
+    console.print(f"{image.name}: {w} x {h} pixels, {res.n_colors} colours", markup=False)
+    console.print(f"PSNR: {res.psnr:.2f} dB", markup=False)
+    console.print(
+        f"compression ratio: {res.compression_ratio:.2f} (24 bits per pixel -> a "
+        f"{res.n_colors}-colour palette and its indices)",
+        markup=False,
+    )
+    console.print(f"image -> {target}", markup=False)
+
+
+@app.command()
+def segment(
+    image: Annotated[Path, typer.Argument(help="An image file (PNG, JPEG, BMP, TIFF, ...).")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Segments painted with their mean colour (.png, ...)."),
+    ] = None,
+    labels_out: Annotated[
+        Path | None, typer.Option("--labels", help="Segment of each pixel, (H, W) .npy.")
+    ] = None,
+    bandwidth: Annotated[
+        float | None, typer.Option("--bandwidth", help="Mean-shift bandwidth (default: estimated).")
+    ] = None,
+    spatial_weight: Annotated[
+        float, typer.Option("--spatial-weight", help="Weight of position against colour.")
+    ] = 0.5,
+    max_pixels: Annotated[
+        int, typer.Option("--max-pixels", help="Pixels the modes are found from.")
+    ] = 10_000,
+    random_state: _SeedOpt = 0,
+) -> None:
+    """Segment IMAGE by mean shift in the joint (x, y, colour) space."""
+    with _user_errors():
+        from shoal.apps import read_image, segment_image, write_image
+
+        target = out if out is not None else image.with_name(f"{image.stem}_segments.png")
+        _check_output(target, "--out", _IMAGE_SUFFIXES)
+        _check_output(labels_out, "--labels", (".npy",))
+        pixels = read_image(image)
+        with _stderr().status("Mean shift…"), _shown_warnings():
+            res = segment_image(pixels, bandwidth=bandwidth, spatial_weight=spatial_weight,
+                                max_pixels=max_pixels, random_state=random_state)  # fmt: skip
+        write_image(target, res.image)
+        if labels_out is not None:
+            np.save(labels_out, res.labels)
+    console = _stdout()
+    console.print(f"{image.name}: {res.n_segments} segments (bandwidth {res.bandwidth:.3g})",
+                  markup=False)  # fmt: skip
+    console.print(f"image  -> {target}", markup=False)
+    if labels_out is not None:
+        console.print(f"labels -> {labels_out}", markup=False)
 
 
 def main() -> None:

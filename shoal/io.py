@@ -20,15 +20,28 @@ import csv
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._persist import load, save
+if TYPE_CHECKING:
+    from ._persist import load, save
 
 __all__ = ["DroppedColumnsWarning", "load", "load_table", "save", "save_labels"]
 
 _IO_EXTRA = 'pip install "shoal[io]"'
+
+
+def __getattr__(name: str) -> Any:
+    # save / load live in shoal._persist, which needs scikit-learn and SciPy: imported on
+    # first use so that reading a table (and the command line's start) stays light.
+    if name in ("save", "load"):
+        from . import _persist
+
+        return getattr(_persist, name)
+    raise AttributeError(f"module 'shoal.io' has no attribute {name!r}")
+
+
 _COMPRESSION = (".gz", ".bz2", ".zip", ".xz", ".zst")
 _DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 

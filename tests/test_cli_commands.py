@@ -220,3 +220,74 @@ def test_bad_output_paths_fail_before_fitting(table, tmp_path):
 def test_version_subprocess():
     proc = _shoal("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("shoal ")
+
+
+def _picture(tmp_path):
+    """A 48 x 64 picture: a smooth gradient sky over three flat blocks."""
+    from PIL import Image
+
+    h, w = 48, 64
+    img = np.zeros((h, w, 3), dtype=np.uint8)
+    img[:24, :, 0] = np.linspace(40, 200, w).astype(np.uint8)[None, :]
+    img[:24, :, 2] = 230
+    img[24:, :20] = (200, 30, 30)
+    img[24:, 20:44] = (30, 160, 60)
+    img[24:, 44:] = (240, 220, 40)
+    path = tmp_path / "pic.png"
+    Image.fromarray(img).save(path)
+    return path, img
+
+
+def test_quantize_subprocess_numbers_match_direct_computation(tmp_path):
+    from PIL import Image
+
+    path, img = _picture(tmp_path)
+    out = tmp_path / "q.png"
+    proc = _shoal("quantize", path, "--colors", "6", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    q = np.asarray(Image.open(out).convert("RGB"))
+    assert q.shape == img.shape and len(np.unique(q.reshape(-1, 3), axis=0)) <= 6
+    mse = np.mean((q.astype(np.float64) - img) ** 2)
+    psnr = 10 * np.log10(255.0**2 / mse)
+    n, k = img.shape[0] * img.shape[1], 6
+    ratio = 24 * n / (n * np.ceil(np.log2(k)) + 24 * k)
+    assert f"PSNR: {psnr:.2f} dB" in proc.stdout
+    assert f"compression ratio: {ratio:.2f}" in proc.stdout
+
+
+def test_segment_subprocess_finds_the_regions(tmp_path):
+    from PIL import Image
+
+    img = np.zeros((40, 60, 3), dtype=np.uint8)
+    img[:, :20], img[:, 20:40], img[:, 40:] = (220, 20, 20), (20, 200, 40), (30, 30, 230)
+    path = tmp_path / "flags.png"
+    Image.fromarray(img).save(path)
+    labels = tmp_path / "seg.npy"
+    proc = _shoal("segment", path, "--labels", labels, "--spatial-weight", "0.1")
+    assert proc.returncode == 0, proc.stderr
+    assert "3 segments" in proc.stdout
+    truth = np.repeat([0, 1, 2], 20)[None, :].repeat(40, 0)
+    assert adjusted_rand_score(truth.ravel(), np.load(labels).ravel()) == 1.0
+    assert (tmp_path / "flags_segments.png").is_file()
+
+
+def test_image_commands_bad_files_subprocess(tmp_path):
+    fake = tmp_path / "fake.png"
+    fake.write_text("not an image")
+    _one_line_error(_shoal("quantize", fake, "--colors", "4"), "fake.png")
+    _one_line_error(_shoal("segment", tmp_path / "missing.png"), "missing.png")
+
+
+def test_save_model_round_trip(table, tmp_path):
+    from shoal.io import load
+
+    path, X = table
+    model, labels = tmp_path / "m.shoal", tmp_path / "l.csv"
+    r = runner.invoke(cli.app, ["cluster", str(path), "-k", "3", "--random-state", "0",
+                                "--save-model", str(model), "--out", str(labels)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    km = load(model)
+    assert type(km).__name__ == "KMeans" and km.n_clusters == 3
+    np.testing.assert_array_equal(km.predict(_z(X)), pd.read_csv(labels)["label"].to_numpy())
+    r = runner.invoke(cli.app, ["cluster", str(path), "--save-model", str(tmp_path / "m.pkl")])
+    _in_process_error(r, "--save-model")
