@@ -36,3 +36,35 @@ def blobs() -> tuple[np.ndarray, np.ndarray]:
     y = rng.integers(0, 5, size=600)
     X = centers[y] + rng.standard_normal((600, 4))
     return X, y
+
+
+def _log_numba_compiles(path: str) -> None:
+    """Append 'seconds<TAB>function<TAB>signature' per numba compilation to ``path``
+    (set SHOAL_COMPILE_LOG to find what a cold test run spends compiling). Time spent
+    compiling a callee inside its caller is counted once, for the outermost function."""
+    import time
+
+    from numba.core import event
+
+    stack: list[float] = []
+
+    class _Log(event.Listener):
+        def on_start(self, ev):
+            stack.append(time.perf_counter())
+
+        def on_end(self, ev):
+            t0 = stack.pop()
+            if stack:
+                return
+            disp = ev.data.get("dispatcher")
+            name = getattr(getattr(disp, "py_func", None), "__qualname__", "?")
+            module = getattr(getattr(disp, "py_func", None), "__module__", "?")
+            with open(path, "a") as fh:
+                fh.write(f"{time.perf_counter() - t0:.3f}\t{module}.{name}\t"
+                         f"{ev.data.get('args')}\n")  # fmt: skip
+
+    event.register("numba:compile", _Log())
+
+
+if os.environ.get("SHOAL_COMPILE_LOG"):
+    _log_numba_compiles(os.environ["SHOAL_COMPILE_LOG"])
