@@ -31,6 +31,7 @@ from ._engine import require_dask as _require_dask
 
 _require_dask()
 
+from ._birch import Birch  # noqa: E402
 from ._inference import predict, predict_proba, score_samples, transform  # noqa: E402
 from ._kmeans import KMeans  # noqa: E402
 from ._metrics import (  # noqa: E402
@@ -38,11 +39,14 @@ from ._metrics import (  # noqa: E402
     davies_bouldin_score,
     silhouette_score,
 )
+from ._minibatch import MiniBatchKMeans  # noqa: E402
 from ._mixture import GaussianMixture  # noqa: E402
 
 __all__ = [
+    "Birch",
     "GaussianMixture",
     "KMeans",
+    "MiniBatchKMeans",
     "calinski_harabasz_score",
     "davies_bouldin_score",
     "predict",

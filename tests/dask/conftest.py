@@ -15,7 +15,7 @@ def make_cluster(**kwargs):
         "n_workers": 2,
         "threads_per_worker": 1,
         "processes": True,
-        "dashboard_address": None,
+        "dashboard_address": ":0",
         "env": {"PYTHONPATH": os.environ.get("PYTHONPATH", ""), "NUMBA_NUM_THREADS": "1"},
     }
     options.update(kwargs)
@@ -44,3 +44,9 @@ def blob_data():
     y = rng.integers(0, 6, size=12000)
     X = centers[y] + rng.standard_normal((12000, 5)) * rng.uniform(0.5, 1.5, size=(12000, 1))
     return X, y, centers
+
+
+@pytest.fixture
+def cluster_factory():
+    """``make_cluster`` for tests that need a cluster of their own (memory limits, faults)."""
+    return make_cluster
