@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -17,9 +18,9 @@ from .._validation import (
     check_real,
 )
 from ..centroid import KMeans as _InMemoryKMeans
-from ..centroid._kmeans_core import check_init_array, n_blocks_for
+from ..centroid._kmeans_core import _center_distances, check_init_array, n_blocks_for
 from ..centroid.kmeans import _canonical_order, _KMeansPredictor
-from ._engine import Blocks, as_dask_array, block_seed, compute, is_dask
+from ._engine import Blocks, active_client, as_dask_array, block_seed, compute, is_dask
 from ._inference import DaskCentroidMixin
 
 __all__ = ["KMeans"]
@@ -32,8 +33,11 @@ class KMeans(DaskCentroidMixin, _KMeansPredictor):
 
     Each pass runs shoal's fused Lloyd kernel on every row block where the block lives and
     brings back only the per-cluster sums and weights (``k * (d + 1)`` floats per block),
-    added up in a tree; the new centres go out once per pass. On the same initial centres
-    the iterates are those of :class:`shoal.KMeans` (up to the order of floating-point sums).
+    added up in a tree; the new centres go out once per pass. When the blocks stay in memory,
+    each worker keeps Hamerly's bounds for its blocks and runs shoal's Hamerly step instead,
+    which skips most distances after the first iterations (a lost bound costs one Lloyd step
+    of that block, never a different result). On the same initial centres the iterates are
+    those of :class:`shoal.KMeans` (up to the order of floating-point sums).
 
     Parameters
     ----------
@@ -263,24 +267,113 @@ def lloyd(
     Returns the centred centres and the number of iterations. The stopping rules are
     :func:`shoal.centroid._kmeans_core.kmeans_single`'s: unchanged labels give exactly
     unchanged centres (shift 0), otherwise the summed squared shift is compared with ``tol``.
+
+    When the blocks are held in memory (or, on the local scheduler, when the bounds take at
+    most 1 GiB), each worker also keeps Hamerly's bounds of its blocks
+    (a per-process cache, not dask data: labels, upper and lower bounds and row norms, 32
+    bytes a row) and runs shoal's Hamerly step, which skips most distances after the first
+    iterations. A block whose bounds are missing (first pass, a restarted worker, a block
+    moved to another worker) takes a Lloyd step that sets them again: the iterates are the
+    same either way (Hamerly's and Lloyd's steps give the same labels and sums).
     """
+    local = active_client() is None
+    use_bounds = centers.shape[0] > 1 and (blocks.persisted or (local and 32 * blocks.n <= 1 << 30))
+    fit_id = uuid.uuid4().hex if use_bounds else ""
+    drift = np.zeros(centers.shape[0])
     i = 0
-    for i in range(max_iter):
-        tot, wt = blocks.reduce(_lloyd_block, centers, mean)
-        if np.any(wt <= 0):
-            _relocate_empty(blocks, centers, mean, tot, wt)
-        new = centers.copy()
-        nz = wt > 0
-        new[nz] = (tot[nz] / wt[nz, None]).astype(centers.dtype)
-        shift = np.sqrt(((new.astype(np.float64) - centers) ** 2).sum(axis=1))
-        centers = new
-        if verbose:
-            print(f"Iteration {i}, centre shift {float((shift**2).sum()):.6g}.")
-        if callback is not None:
-            callback(i, centers)
-        if float((shift**2).sum()) <= tol:
-            break
+    try:
+        for i in range(max_iter):
+            if use_bounds:
+                cd = _center_distances(centers)
+                np.fill_diagonal(cd, np.inf)
+                half_sep = 0.5 * cd.min(axis=1)
+                tot, wt = blocks.reduce(_hamerly_block, centers, mean, drift, half_sep, fit_id, i)
+            else:
+                tot, wt = blocks.reduce(_lloyd_block, centers, mean)
+            if np.any(wt <= 0):
+                _relocate_empty(blocks, centers, mean, tot, wt)
+            new = centers.copy()
+            nz = wt > 0
+            new[nz] = (tot[nz] / wt[nz, None]).astype(centers.dtype)
+            shift = np.sqrt(((new.astype(np.float64) - centers) ** 2).sum(axis=1))
+            drift = shift * (1.0 + 1e-9)
+            centers = new
+            if verbose:
+                print(f"Iteration {i}, centre shift {float((shift**2).sum()):.6g}.")
+            if callback is not None:
+                callback(i, centers)
+            if float((shift**2).sum()) <= tol:
+                break
+    finally:
+        if use_bounds:
+            _drop_bounds(fit_id)
     return centers, i + 1
+
+
+# Hamerly bounds of the blocks a process has worked on: {(fit id, block): (iteration, labels,
+# upper, lower, row norms)}. A cache, never an input: a missing entry costs one Lloyd step.
+_BOUNDS: dict[tuple[str, int], tuple] = {}
+
+
+def _hamerly_block(
+    block: np.ndarray,
+    centers: np.ndarray,
+    mean: np.ndarray,
+    drift: np.ndarray,
+    half_sep: np.ndarray,
+    fit_id: str,
+    it: int,
+    i: int,
+) -> tuple:
+    k, d = centers.shape
+    m = block.shape[0]
+    if m == 0:
+        return np.zeros((k, d)), np.zeros(k)
+    X = _centred(block, mean)
+    kern = select_backend(X).kernels
+    C = np.ascontiguousarray(centers, dtype=X.dtype)
+    nb = n_blocks_for(m, k, d)
+    bounds = kern.block_bounds(m, nb)
+    sums = np.empty((nb, k, d))
+    wsums = np.empty((nb, k))
+    w = np.ones(m, dtype=X.dtype)
+    c_sq = (C.astype(np.float64) ** 2).sum(axis=1)
+    cached = _BOUNDS.pop((fit_id, i), None)
+    with blas_one_thread():
+        if cached is not None and cached[0] == it - 1 and cached[1].shape[0] == m:
+            _, labels, upper, lower, x_sq = cached
+            kern.hamerly_step(
+                X, w, C, c_sq, x_sq, half_sep, drift, bounds, _chunk_rows(k),
+                labels, upper, lower, sums, wsums, _rel_err(X.dtype), True,
+            )  # fmt: skip
+        else:
+            x_sq = np.empty(m)
+            kern.row_sq_norms(X, x_sq)
+            labels = np.empty(m, dtype=np.int64)
+            lower = np.empty(m)
+            upper = np.full(m, np.inf)
+            kern.lloyd_step(
+                X, w, C, c_sq, x_sq, bounds, _chunk_rows(k),
+                labels, sums, wsums, lower, _rel_err(X.dtype), 2,
+            )  # fmt: skip
+    _BOUNDS[(fit_id, i)] = (it, labels, upper, lower, x_sq)
+    return sums.sum(axis=0), wsums.sum(axis=0)
+
+
+def _drop_bounds(fit_id: str) -> None:
+    """Free the bounds of a finished fit, here and on every worker."""
+    _forget(fit_id)
+    client = active_client()
+    if client is not None:
+        try:
+            client.run(_forget, fit_id)
+        except Exception:  # pragma: no cover - a worker gone at the end of a fit
+            pass
+
+
+def _forget(fit_id: str) -> None:
+    for key in [key for key in _BOUNDS if key[0] == fit_id]:
+        del _BOUNDS[key]
 
 
 def _centred(block: np.ndarray, mean: np.ndarray) -> np.ndarray:
