@@ -18,7 +18,12 @@ from .._validation import (
     check_real,
 )
 from ..centroid import KMeans as _InMemoryKMeans
-from ..centroid._kmeans_core import _center_distances, check_init_array, n_blocks_for
+from ..centroid._kmeans_core import (
+    _center_distances,
+    _cross_distances,
+    check_init_array,
+    n_blocks_for,
+)
 from ..centroid.kmeans import _canonical_order, _KMeansPredictor
 from ._engine import Blocks, active_client, as_dask_array, block_seed, compute, is_dask
 from ._inference import DaskCentroidMixin
@@ -434,9 +439,19 @@ def _inertia_block(block: np.ndarray, centers: np.ndarray, mean: np.ndarray, i: 
     return float(kern.inertia_dense(X, w, np.ascontiguousarray(centers, X.dtype), labels))
 
 
-def _nearest(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest centre (tile distances) and the exact squared distance to it."""
-    labels = _step(X, centers, 0)[0]
+def _nearest(
+    X: np.ndarray, centers: np.ndarray, fast: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centre (tile distances) and the exact squared distance to it.
+
+    With ``fast`` the search runs in float32 (twice the BLAS speed; X is centred, so float32
+    resolves all but near-ties, which do not matter to seeding) and only the distance to the
+    chosen centre is exact.
+    """
+    if fast and X.dtype == np.float64:
+        labels = _step(X.astype(np.float32), centers.astype(np.float32), 0)[0]
+    else:
+        labels = _step(X, centers, 0)[0]
     d2 = np.empty(X.shape[0], dtype=np.float64)
     kern = select_backend(X).kernels
     kern.sq_dist_to_assigned(X, np.ascontiguousarray(centers, X.dtype), labels, d2)
@@ -537,7 +552,8 @@ def kmeans_parallel(
         if new.shape[0] == 0:
             continue
         if stateful:
-            state = blocks.keep(_kpar_update, new, C.shape[0], mean, extra=state)
+            prune_sq = (0.5 * _cross_distances(C, new).min(axis=1)) ** 2
+            state = blocks.keep(_kpar_update, new, prune_sq, C.shape[0], mean, extra=state)
         C = np.concatenate([C, new])
     if stateful:
         counts = blocks.reduce(_kpar_counts_state, C.shape[0], extra=state)
@@ -565,20 +581,36 @@ def _kpar_start(block: np.ndarray, C: np.ndarray, mean: np.ndarray, i: int) -> t
     X = _centred(block, mean)
     if X.shape[0] == 0:
         return np.empty(0), np.empty(0, dtype=np.int64)
-    labels, d2 = _nearest(X, C)
+    labels, d2 = _nearest(X, C, fast=True)
     return d2, labels
 
 
 def _kpar_update(
-    block: np.ndarray, state: tuple, new: np.ndarray, offset: int, mean: np.ndarray, i: int
+    block: np.ndarray,
+    state: tuple,
+    new: np.ndarray,
+    prune_sq: np.ndarray,
+    offset: int,
+    mean: np.ndarray,
+    i: int,
 ) -> tuple:
+    """Fold new candidates into a block's (closest, assigned). A row whose squared distance
+    to its candidate ``a`` is at most ``prune_sq[a] = (min_c d(a, new_c) / 2)^2`` cannot get
+    closer to any new candidate (triangle inequality; Raff, "Exact acceleration of k-means++
+    and k-means||", 2021): only the other rows are searched."""
     closest, assigned = state
     if closest.shape[0] == 0:
         return state
-    labels, d2 = _nearest(_centred(block, mean), new)
-    better = d2 < closest
-    closest = np.where(better, d2, closest)
-    assigned = np.where(better, labels + offset, assigned)
+    need = np.flatnonzero(closest > prune_sq[assigned])
+    if need.shape[0] == 0:
+        return state
+    X = np.ascontiguousarray(block[need] - mean, dtype=block.dtype)
+    labels, d2 = _nearest(X, new, fast=True)
+    better = d2 < closest[need]
+    closest = closest.copy()
+    assigned = assigned.copy()
+    closest[need[better]] = d2[better]
+    assigned[need[better]] = labels[better] + offset
     return closest, assigned
 
 
