@@ -21,7 +21,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["META_DEPTH", "META_ENTRIES", "META_NODES", "META_ROOT", "birch_insert"]
+__all__ = [
+    "META_DEPTH",
+    "META_ENTRIES",
+    "META_NODES",
+    "META_ROOT",
+    "birch_insert",
+    "birch_insert_cf",
+]
 
 META_ENTRIES = 0
 META_NODES = 1
@@ -259,3 +266,134 @@ def birch_insert(X, start, threshold, branching, e_n, e_ls, e_ss, e_c, e_sq, e_c
             meta[META_ROOT] = r
             meta[META_DEPTH] += 1
     return n
+
+
+@njit(cache=True, nogil=True)
+def _add_cf(dst, n_i, ls, ss, e_n, e_ls, e_ss, e_c, e_sq):
+    e_n[dst] += n_i
+    for f in range(e_ls.shape[1]):
+        e_ls[dst, f] += ls[f]
+    e_ss[dst] += ss
+    _set_centroid(dst, e_n, e_ls, e_c, e_sq)
+
+
+@njit(cache=True, nogil=True)
+def birch_insert_cf(N, LS, SS, start, threshold, branching, e_n, e_ls, e_ss, e_c, e_sq,
+                    e_child, nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta):  # fmt: skip
+    """Insert clustering features (subclusters of other trees) ``start:`` one at a time.
+
+    :func:`birch_insert` with a CF ``(N[i], LS[i], SS[i])`` in place of a sample: it descends
+    along the entries closest to its centroid ``LS / N``, is absorbed by the closest leaf
+    entry when their merged radius stays within ``threshold``, else becomes a leaf entry of
+    its own; the entries on the path add its CF. This merges CF trees built on separate
+    partitions of the data (shoal.dask.Birch). With ``N = 1`` it does what
+    :func:`birch_insert` does (kept separate so the in-memory kernel stays the one checked
+    against scikit-learn).
+
+    Parameters
+    ----------
+    N : (m,) int64 IN. LS : (m, d) float64 IN. SS : (m,) float64 IN.
+    start, threshold, branching, the tree : as :func:`birch_insert`.
+
+    Returns
+    -------
+    next : int
+        The first CF not inserted (``m`` when done; less when the caller must grow the tables).
+    """
+    m, d = LS.shape
+    t2 = threshold * threshold
+    cap_e = e_n.shape[0]
+    cap_v = nd_cnt.shape[0]
+    path_node = np.empty(64, dtype=np.int64)
+    path_slot = np.empty(64, dtype=np.int64)
+    c = np.empty(d)
+    for i in range(start, m):
+        depth = meta[META_DEPTH]
+        if meta[META_ENTRIES] + depth + 4 > cap_e or meta[META_NODES] + depth + 3 > cap_v:
+            return i
+        if depth + 2 > path_node.shape[0]:
+            path_node = np.empty(2 * path_node.shape[0], dtype=np.int64)
+            path_slot = np.empty(2 * path_slot.shape[0], dtype=np.int64)
+        n_i = N[i]
+        ls = LS[i]
+        ss = SS[i]
+        for f in range(d):
+            c[f] = ls[f] / np.float64(n_i)
+        root = meta[META_ROOT]
+        v = root
+        level = 0
+        closest = -1
+        while True:
+            cnt = nd_cnt[v]
+            closest = -1
+            best = np.inf
+            for s in range(cnt):
+                e = nd_ent[v, s]
+                val = -2.0 * _dot(e_c[e], c) + e_sq[e]
+                if val < best:
+                    best = val
+                    closest = s
+            path_node[level] = v
+            path_slot[level] = closest
+            if closest >= 0 and nd_leaf[v] == 0:
+                v = e_child[nd_ent[v, closest]]
+                level += 1
+            else:
+                break
+        split = False
+        absorbed = False
+        if closest >= 0:
+            e = nd_ent[v, closest]
+            new_n = e_n[e] + n_i
+            new_ss = e_ss[e] + ss
+            inv = 1.0 / new_n
+            sq = 0.0
+            for f in range(d):
+                cf = inv * (e_ls[e, f] + ls[f])
+                sq += cf * cf
+            if new_ss / new_n - sq <= t2:
+                e_n[e] = new_n
+                e_ss[e] = new_ss
+                for f in range(d):
+                    e_ls[e, f] += ls[f]
+                    e_c[e, f] = inv * e_ls[e, f]
+                e_sq[e] = sq
+                absorbed = True
+        if not absorbed:
+            e = meta[META_ENTRIES]
+            meta[META_ENTRIES] += 1
+            e_n[e] = n_i
+            e_ss[e] = ss
+            e_child[e] = -1
+            for f in range(d):
+                e_ls[e, f] = ls[f]
+                e_c[e, f] = c[f]
+            e_sq[e] = _dot(c, c)
+            nd_ent[v, nd_cnt[v]] = e
+            nd_cnt[v] += 1
+            split = nd_cnt[v] > branching
+        for up in range(level - 1, -1, -1):
+            p = path_node[up]
+            e = nd_ent[p, path_slot[up]]
+            if split:
+                e1, e2 = _split(e_child[e], e, e_n, e_ls, e_ss, e_c, e_sq, e_child,
+                                nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta)  # fmt: skip
+                nd_ent[p, nd_cnt[p]] = e2
+                nd_cnt[p] += 1
+                split = nd_cnt[p] > branching
+            else:
+                _add_cf(e, n_i, ls, ss, e_n, e_ls, e_ss, e_c, e_sq)
+        if split:
+            e1, e2 = _split(root, -1, e_n, e_ls, e_ss, e_c, e_sq, e_child,
+                            nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta)  # fmt: skip
+            r = meta[META_NODES]
+            meta[META_NODES] += 1
+            nd_leaf[r] = 0
+            nd_cnt[r] = 2
+            nd_ent[r, 0] = e1
+            nd_ent[r, 1] = e2
+            nd_prev[r] = -1
+            nd_next[r] = -1
+            meta[META_ROOT] = r
+            meta[META_DEPTH] += 1
+    return m

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array")
+
+import shoal  # noqa: E402
+from shoal import dask as sd  # noqa: E402
+
+PRECISIONS = {
+    "full": lambda k, d: np.stack([np.eye(d)] * k),
+    "tied": lambda k, d: np.eye(d),
+    "diag": lambda k, d: np.ones((k, d)),
+    "spherical": lambda k, d: np.ones(k),
+}
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_em_equals_in_memory(client, blob_data, covariance_type):
+    X, _, centers = blob_data
+    k, d = centers.shape
+    init = {
+        "weights_init": np.full(k, 1.0 / k),
+        "means_init": centers + 0.5,
+        "precisions_init": PRECISIONS[covariance_type](k, d),
+    }
+    params = dict(covariance_type=covariance_type, tol=1e-8, max_iter=30, **init)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = shoal.GaussianMixture(k, **params).fit(X)
+        got = sd.GaussianMixture(k, **params).fit(da.from_array(X, chunks=(2500, -1)))
+    assert got.lower_bound_ == pytest.approx(ref.lower_bound_, rel=1e-6)
+    np.testing.assert_allclose(got.lower_bounds_, ref.lower_bounds_, rtol=1e-6)
+    np.testing.assert_allclose(got.means_, ref.means_, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(got.covariances_, ref.covariances_, rtol=1e-6, atol=1e-9)
+    Xd = da.from_array(X, chunks=(3000, -1))
+    np.testing.assert_array_equal(got.predict(Xd).compute(), ref.predict(X))
+    np.testing.assert_allclose(got.predict_proba(Xd).compute(), ref.predict_proba(X), atol=1e-9)
+    np.testing.assert_allclose(got.score_samples(Xd).compute(), ref.score_samples(X), rtol=1e-9)
+
+
+@pytest.mark.parametrize("init_params", ["kmeans", "random"])
+def test_initialisations_fit_blobs(blob_data, init_params):
+    X = blob_data[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gm = sd.GaussianMixture(
+            6, covariance_type="diag", init_params=init_params, random_state=0, n_init=2
+        ).fit(da.from_array(X, chunks=(3000, -1)))
+    ref = shoal.GaussianMixture(6, covariance_type="diag", random_state=0).fit(X)
+    if init_params == "kmeans":
+        assert gm.lower_bound_ >= ref.lower_bound_ - 0.01 * abs(ref.lower_bound_)
+    else:  # random responsibilities start from one blurred component: a poorer optimum
+        assert np.isfinite(gm.lower_bound_)
+    labels = gm.fit_predict(da.from_array(X, chunks=(3000, -1)))
+    assert isinstance(labels, da.Array)
+
+
+def test_in_memory_only_init_rejected(blob_data):
+    with pytest.raises(NotImplementedError, match="init_params"):
+        sd.GaussianMixture(2, init_params="k-means++").fit(da.ones((20, 2), chunks=10))
+
+
+def test_numpy_input_is_the_in_memory_fit(blob_data):
+    X = blob_data[0][:2000]
+    a = sd.GaussianMixture(3, random_state=0).fit(X)
+    b = shoal.GaussianMixture(3, random_state=0).fit(X)
+    assert a.lower_bound_ == b.lower_bound_
