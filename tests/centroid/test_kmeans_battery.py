@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import DATASETS, load_battery
+from _battery import DATASETS, load_battery
 from sklearn.cluster import KMeans as SKKMeans
 
 from shoal import KMeans

@@ -13,7 +13,7 @@ import warnings
 import kmedoids
 import numpy as np
 import pytest
-from conftest import DATASETS, load_battery
+from _battery import DATASETS, load_battery
 
 from shoal import KMedoids
 

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import load_battery
+from _battery import load_battery
 from sklearn.cluster import MiniBatchKMeans as SKMiniBatchKMeans
 
 from shoal import KMeans, MiniBatchKMeans

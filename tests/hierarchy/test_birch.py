@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import DATASETS, load_battery
+from _battery import DATASETS, load_battery
 from scipy.spatial.distance import cdist
 from sklearn.cluster import Birch as SKBirch
 from sklearn.exceptions import ConvergenceWarning

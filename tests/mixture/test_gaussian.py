@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import load_battery
+from _battery import load_battery
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture as SKGaussianMixture

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import DATASETS, load_battery
+from _battery import DATASETS, load_battery
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture as SKGaussianMixture
 
