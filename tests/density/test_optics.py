@@ -39,9 +39,18 @@ def test_hand_example():
                                                     np.sqrt(17)])  # fmt: skip
 
 
-@pytest.mark.parametrize("max_eps", [np.inf, 2.0, 0.7])
-@pytest.mark.parametrize("min_samples", [3, 10, 0.02])
-@pytest.mark.parametrize("d", [2, 3, 6])
+# Every combination runs in the slow set; the default run keeps a Latin square of them (each
+# dimension, min_samples and max_eps value appears), since scikit-learn's OPTICS takes seconds
+# per case.
+_DEFAULT_CASES = {(2, 3, np.inf), (3, 10, 2.0), (6, 0.02, 0.7), (2, 10, 0.7), (3, 0.02, np.inf),
+                  (6, 3, 2.0)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("d", "min_samples", "max_eps"),
+    [pytest.param(d, m, e, marks=() if (d, m, e) in _DEFAULT_CASES else pytest.mark.slow)
+     for d in (2, 3, 6) for m in (3, 10, 0.02) for e in (np.inf, 2.0, 0.7)],
+)  # fmt: skip
 def test_equals_scikit_learn(max_eps, min_samples, d):
     X = _data(n=1200, d=d, seed=d)
     with warnings.catch_warnings():
