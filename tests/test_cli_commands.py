@@ -275,7 +275,8 @@ def test_image_commands_bad_files_subprocess(tmp_path):
     fake = tmp_path / "fake.png"
     fake.write_text("not an image")
     _one_line_error(_shoal("quantize", fake, "--colors", "4"), "fake.png")
-    _one_line_error(_shoal("segment", tmp_path / "missing.png"), "missing.png")
+    r = runner.invoke(cli.app, ["segment", str(tmp_path / "missing.png")])
+    _in_process_error(r, "missing.png")
 
 
 def test_save_model_round_trip(table, tmp_path):

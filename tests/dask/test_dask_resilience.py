@@ -54,6 +54,7 @@ def test_out_of_core_fits_do_not_kill_workers(cluster_factory):
         assert client.run(os.getpid) == pids  # no worker died (or was restarted)
 
 
+@pytest.mark.slow  # starts a cluster of its own and waits for a worker to die (~15 s)
 def test_worker_killed_mid_fit_gives_the_same_result(cluster_factory):
     X = _lazy_blobs(200_000, 4, 25_000, seed=1)
     init = np.array([[0.0] * 4, [1.0] * 4, [5.0] * 4])
