@@ -148,6 +148,50 @@ def _split(v, parent_entry, e_n, e_ls, e_ss, e_c, e_sq, e_child,
 
 
 @njit(cache=True, nogil=True)
+def _descend(q, root, nd_cnt, nd_ent, nd_leaf, e_c, e_sq, e_child, path_node, path_slot):
+    """Walk from ``root`` to a leaf along the entry closest to ``q`` (by ``-2 c.q + |c|^2``),
+    recording the path; returns the leaf, its depth and the closest slot there (-1: empty)."""
+    v = root
+    level = 0
+    closest = -1
+    while True:
+        cnt = nd_cnt[v]
+        closest = -1
+        best = np.inf
+        for s in range(cnt):
+            e = nd_ent[v, s]
+            val = -2.0 * _dot(e_c[e], q) + e_sq[e]
+            if val < best:
+                best = val
+                closest = s
+        path_node[level] = v
+        path_slot[level] = closest
+        if closest >= 0 and nd_leaf[v] == 0:
+            v = e_child[nd_ent[v, closest]]
+            level += 1
+        else:
+            return v, level, closest
+
+
+@njit(cache=True, nogil=True)
+def _split_root(root, e_n, e_ls, e_ss, e_c, e_sq, e_child, nd_leaf, nd_cnt, nd_ent, nd_prev,
+                nd_next, meta):  # fmt: skip
+    """Split the overfull root and put a new root with its two halves above it."""
+    e1, e2 = _split(root, -1, e_n, e_ls, e_ss, e_c, e_sq, e_child,
+                    nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta)  # fmt: skip
+    r = meta[META_NODES]
+    meta[META_NODES] += 1
+    nd_leaf[r] = 0
+    nd_cnt[r] = 2
+    nd_ent[r, 0] = e1
+    nd_ent[r, 1] = e2
+    nd_prev[r] = -1
+    nd_next[r] = -1
+    meta[META_ROOT] = r
+    meta[META_DEPTH] += 1
+
+
+@njit(cache=True, nogil=True)
 def birch_insert(X, start, threshold, branching, e_n, e_ls, e_ss, e_c, e_sq, e_child,
                  nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta):  # fmt: skip
     """Insert ``X[start:]`` one sample at a time; stop early when the tables may run short.
@@ -186,27 +230,8 @@ def birch_insert(X, start, threshold, branching, e_n, e_ls, e_ss, e_c, e_sq, e_c
         x = X[i]
         x_ss = _dot(x, x)
         root = meta[META_ROOT]
-        # Descend to the leaf along the closest entries.
-        v = root
-        level = 0
-        closest = -1
-        while True:
-            cnt = nd_cnt[v]
-            closest = -1
-            best = np.inf
-            for s in range(cnt):
-                e = nd_ent[v, s]
-                val = -2.0 * _dot(e_c[e], x) + e_sq[e]
-                if val < best:
-                    best = val
-                    closest = s
-            path_node[level] = v
-            path_slot[level] = closest
-            if closest >= 0 and nd_leaf[v] == 0:
-                v = e_child[nd_ent[v, closest]]
-                level += 1
-            else:
-                break
+        v, level, closest = _descend(x, root, nd_cnt, nd_ent, nd_leaf, e_c, e_sq, e_child,
+                                     path_node, path_slot)  # fmt: skip
         # At the leaf: absorb into the closest subcluster if it stays within the threshold.
         split = False
         absorbed = False
@@ -245,7 +270,7 @@ def birch_insert(X, start, threshold, branching, e_n, e_ls, e_ss, e_c, e_sq, e_c
             p = path_node[up]
             e = nd_ent[p, path_slot[up]]
             if split:
-                e1, e2 = _split(e_child[e], e, e_n, e_ls, e_ss, e_c, e_sq, e_child,
+                _, e2 = _split(e_child[e], e, e_n, e_ls, e_ss, e_c, e_sq, e_child,
                                 nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta)  # fmt: skip
                 nd_ent[p, nd_cnt[p]] = e2
                 nd_cnt[p] += 1
@@ -253,18 +278,8 @@ def birch_insert(X, start, threshold, branching, e_n, e_ls, e_ss, e_c, e_sq, e_c
             else:
                 _add_sample(e, x, x_ss, e_n, e_ls, e_ss, e_c, e_sq)
         if split:
-            e1, e2 = _split(root, -1, e_n, e_ls, e_ss, e_c, e_sq, e_child,
-                            nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta)  # fmt: skip
-            r = meta[META_NODES]
-            meta[META_NODES] += 1
-            nd_leaf[r] = 0
-            nd_cnt[r] = 2
-            nd_ent[r, 0] = e1
-            nd_ent[r, 1] = e2
-            nd_prev[r] = -1
-            nd_next[r] = -1
-            meta[META_ROOT] = r
-            meta[META_DEPTH] += 1
+            _split_root(root, e_n, e_ls, e_ss, e_c, e_sq, e_child, nd_leaf, nd_cnt, nd_ent,
+                        nd_prev, nd_next, meta)  # fmt: skip
     return n
 
 
@@ -320,26 +335,8 @@ def birch_insert_cf(N, LS, SS, start, threshold, branching, e_n, e_ls, e_ss, e_c
         for f in range(d):
             c[f] = ls[f] / np.float64(n_i)
         root = meta[META_ROOT]
-        v = root
-        level = 0
-        closest = -1
-        while True:
-            cnt = nd_cnt[v]
-            closest = -1
-            best = np.inf
-            for s in range(cnt):
-                e = nd_ent[v, s]
-                val = -2.0 * _dot(e_c[e], c) + e_sq[e]
-                if val < best:
-                    best = val
-                    closest = s
-            path_node[level] = v
-            path_slot[level] = closest
-            if closest >= 0 and nd_leaf[v] == 0:
-                v = e_child[nd_ent[v, closest]]
-                level += 1
-            else:
-                break
+        v, level, closest = _descend(c, root, nd_cnt, nd_ent, nd_leaf, e_c, e_sq, e_child,
+                                     path_node, path_slot)  # fmt: skip
         split = False
         absorbed = False
         if closest >= 0:
@@ -376,7 +373,7 @@ def birch_insert_cf(N, LS, SS, start, threshold, branching, e_n, e_ls, e_ss, e_c
             p = path_node[up]
             e = nd_ent[p, path_slot[up]]
             if split:
-                e1, e2 = _split(e_child[e], e, e_n, e_ls, e_ss, e_c, e_sq, e_child,
+                _, e2 = _split(e_child[e], e, e_n, e_ls, e_ss, e_c, e_sq, e_child,
                                 nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta)  # fmt: skip
                 nd_ent[p, nd_cnt[p]] = e2
                 nd_cnt[p] += 1
@@ -384,16 +381,6 @@ def birch_insert_cf(N, LS, SS, start, threshold, branching, e_n, e_ls, e_ss, e_c
             else:
                 _add_cf(e, n_i, ls, ss, e_n, e_ls, e_ss, e_c, e_sq)
         if split:
-            e1, e2 = _split(root, -1, e_n, e_ls, e_ss, e_c, e_sq, e_child,
-                            nd_leaf, nd_cnt, nd_ent, nd_prev, nd_next, meta)  # fmt: skip
-            r = meta[META_NODES]
-            meta[META_NODES] += 1
-            nd_leaf[r] = 0
-            nd_cnt[r] = 2
-            nd_ent[r, 0] = e1
-            nd_ent[r, 1] = e2
-            nd_prev[r] = -1
-            nd_next[r] = -1
-            meta[META_ROOT] = r
-            meta[META_DEPTH] += 1
+            _split_root(root, e_n, e_ls, e_ss, e_c, e_sq, e_child, nd_leaf, nd_cnt, nd_ent,
+                        nd_prev, nd_next, meta)  # fmt: skip
     return m
