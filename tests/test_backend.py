@@ -32,3 +32,45 @@ def test_torch_module_reports_missing_kernels_clearly():
     with pytest.raises(NotImplementedError, match="numba_ backend"):
         torch_.lloyd_step  # noqa: B018
     assert not hasattr(torch_, "lloyd_step")
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")
+
+
+def test_wants_torch_follows_input_and_device(torch):
+    from shoal._backend import wants_torch
+
+    assert not wants_torch(np.zeros((2, 2)), None)
+    assert not wants_torch(np.zeros((2, 2)), "cpu")
+    assert wants_torch(np.zeros((2, 2)), "cuda")
+    assert wants_torch(torch.zeros((2, 2)), "auto")
+    with pytest.raises(ValueError, match="device='gpu'"):
+        wants_torch(np.zeros((2, 2)), "gpu")
+
+
+def test_to_tensor_checks_like_check_array(torch):
+    from shoal._backend import from_tensor, to_tensor
+
+    X = torch.tensor([[0.0, 1.0], [2.0, float("nan")]])
+    with pytest.raises(ValueError, match=r"X contains NaN \(first at row 1, column 1\)"):
+        to_tensor(X)
+    with pytest.raises(ValueError, match="infinity"):
+        to_tensor(torch.tensor([[float("inf"), 0.0]]))
+    with pytest.raises(ValueError, match="2-D tensor"):
+        to_tensor(torch.zeros(3))
+    with pytest.raises(ValueError, match="empty"):
+        to_tensor(torch.zeros((0, 2)))
+    with pytest.raises(ValueError, match="at least 2"):
+        to_tensor(torch.zeros((1, 2)), min_samples=2)
+    with pytest.raises(ValueError, match="Complex"):
+        to_tensor(torch.zeros((2, 2), dtype=torch.complex64))
+    t32 = torch.ones((3, 2), dtype=torch.float32)
+    assert to_tensor(t32) is t32
+    assert to_tensor(torch.ones((3, 2), dtype=torch.int64)).dtype == torch.float64
+    a = np.arange(6.0).reshape(3, 2)
+    t = to_tensor(a)
+    assert t.dtype == torch.float64 and np.array_equal(t.numpy(), a)
+    assert isinstance(from_tensor(t, a), np.ndarray)
+    assert from_tensor(t, t32) is t
