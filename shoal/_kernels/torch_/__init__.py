@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# from .dbscan import dbscan_torch
 from .fuzzy import fcm_centers, fcm_memberships
-
-# from .meanshift import meanshift_flat_step, meanshift_gaussian_step, meanshift_torch
+from .meanshift import meanshift_flat_step, meanshift_gaussian_step, meanshift_torch
 from .mixture import (
     gaussian_estep,
     gaussian_estep_chol,
@@ -26,7 +24,6 @@ from .mixture import (
 
 __all__ = [
     "MissingKernelError",
-    "dbscan_torch",
     "fcm_centers",
     "fcm_memberships",
     "gaussian_estep",
