@@ -131,7 +131,7 @@ def test_precision_cholesky_names_the_collapsed_component():
 
 
 @pytest.mark.parametrize("ct", COV_TYPES)
-@pytest.mark.parametrize("init", ["kmeans", "random"])
+@pytest.mark.parametrize("init", ["kmeans", pytest.param("random", marks=pytest.mark.slow)])
 def test_em_matches_numba_from_the_same_start(ct, init):
     X = _data()
     kw = dict(covariance_type=ct, init_params=init, random_state=0, tol=1e-9, max_iter=40)

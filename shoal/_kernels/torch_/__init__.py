@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .dbscan import dbscan_torch
 from .fuzzy import fcm_centers, fcm_memberships
 from .meanshift import meanshift_flat_step, meanshift_gaussian_step, meanshift_torch
 from .mixture import (
@@ -24,6 +25,7 @@ from .mixture import (
 
 __all__ = [
     "MissingKernelError",
+    "dbscan_torch",
     "fcm_centers",
     "fcm_memberships",
     "gaussian_estep",
