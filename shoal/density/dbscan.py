@@ -9,6 +9,7 @@ import numba
 import numpy as np
 from scipy import sparse
 
+from .._backend import from_tensor, wants_torch
 from .._base import BaseClusterer
 from .._kernels.numba_ import spatial
 from .._kernels.numba_.dbscan import (
@@ -19,6 +20,7 @@ from .._kernels.numba_.dbscan import (
     number_components,
     union_pairs,
 )
+from .._tensor_input import torch_weights, validate_tensor
 from .._validation import (
     check_distinct_rows,
     check_int,
@@ -69,6 +71,10 @@ class DBSCAN(BaseClusterer):
         Minkowski power (None: 2, or ``metric_params['p']``).
     n_jobs : int, default=None
         Accepted for compatibility; shoal's kernels use numba's threads.
+    device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
+        Where the neighbourhoods are searched. None/"auto" follow the input (numpy: numba
+        kernels; a torch tensor: torch kernels on its device); "cuda" runs numpy input on the
+        GPU and returns numpy. The torch path has the Euclidean metric only. See Notes.
 
     Attributes
     ----------
@@ -89,6 +95,14 @@ class DBSCAN(BaseClusterer):
     of their lowest-index core sample, and a border sample within ``eps`` of cores of several
     clusters joins the lowest-numbered of them (the cluster scikit-learn's expansion reaches
     first).
+
+    The torch path (a tensor in, or ``device="cuda"``; metric 'euclidean'): candidate pairs
+    from a grid of ``eps`` cells (the 3^d adjacent cells, for up to 3 features and
+    ``algorithm`` 'auto'/'grid') or blocked brute force, measured exactly in float64, core
+    components by hooking and pointer jumping; the labels, numbering included, are those of
+    the numba path. Memory: O(n) plus a bounded chunk of candidate pairs plus the core-core
+    edges. ``labels_``, ``core_sample_indices_`` and ``components_`` are then tensors on X's
+    device. A model fitted on tensors cannot be saved with ``shoal.io.save`` (``TypeError``).
 
     Memory: O(n) plus one neighbourhood per thread at a time (the neighbourhoods are searched
     again instead of stored: one pass counts them, one links core samples with a union-find,
@@ -117,6 +131,7 @@ class DBSCAN(BaseClusterer):
         leaf_size: int = 30,
         p: float | None = None,
         n_jobs: int | None = None,
+        device: str | None = None,
     ) -> None:
         self.eps = eps
         self.min_samples = min_samples
@@ -126,6 +141,7 @@ class DBSCAN(BaseClusterer):
         self.leaf_size = leaf_size
         self.p = p
         self.n_jobs = n_jobs
+        self.device = device
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -162,6 +178,8 @@ metric='precomputed' (dense or sparse)
         """
         self._validate_params()
         eps = float(self.eps)
+        if self.metric != "precomputed" and wants_torch(X, self.device):
+            return self._fit_torch(X, eps, sample_weight)
         if self.metric == "precomputed":
             n, core, labels = self._fit_precomputed(X, eps, sample_weight)
             self.algorithm_ = "precomputed"
@@ -221,6 +239,31 @@ metric='precomputed' (dense or sparse)
             self.components_ = np.empty((0, n))
         else:
             self.components_ = components[self.core_sample_indices_]
+        return self
+
+    def _fit_torch(self, X_in: Any, eps: float, sample_weight: Any) -> DBSCAN:
+        """The torch path of ``fit`` (see Notes)."""
+        import torch
+
+        from .._kernels.torch_.dbscan import dbscan_torch
+
+        if self.metric != "euclidean":
+            raise NotImplementedError(
+                f"The torch path of DBSCAN has metric='euclidean' only; got "
+                f"metric={self.metric!r}. Pass a numpy array to use the numba path."
+            )
+        X = validate_tensor(self, X_in, reset=True, device=self.device)
+        n, d = X.shape
+        if n > 1 and int(torch.unique(X, dim=0).shape[0]) < 2:
+            check_distinct_rows(X[:2].cpu().numpy(), 2)  # raises its message
+        w = torch_weights(sample_weight, n, X.new_empty(0, dtype=torch.float64))
+        use_grid = self.algorithm in ("auto", "grid") and d <= 3
+        core, labels = dbscan_torch(X.double(), eps, w, float(self.min_samples), use_grid)
+        self.algorithm_ = "grid" if use_grid else "brute"
+        idx = torch.nonzero(core).flatten()
+        self.core_sample_indices_ = from_tensor(idx, X_in)
+        self.labels_ = from_tensor(labels, X_in)
+        self.components_ = from_tensor(X[idx], X_in)
         return self
 
     def _fit_precomputed(

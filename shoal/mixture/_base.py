@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 
-from .._backend import blas_one_thread, select_backend
+from .._backend import blas_one_thread, from_tensor, is_torch_tensor, select_backend
 from .._base import check_fitted
+from .._tensor_input import inference_device, torch_weights, validate_tensor
 from .._validation import (
     check_n_clusters,
     check_random_state,
@@ -27,6 +28,12 @@ from .._validation import (
 __all__ = ["BaseMixture"]
 
 
+def _torch_float32() -> Any:
+    import torch
+
+    return torch.float32
+
+
 class BaseMixture(DensityMixin, BaseEstimator):
     """Base of the mixture models: EM with several initialisations, warm start, verbose output.
 
@@ -35,6 +42,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
     """
 
     _test_params: ClassVar[dict[str, Any]] = {}
+    # Whether the model has a torch path (its hooks accept tensors).
+    _torch_support: ClassVar[bool] = False
 
     n_components: int
     n_init: int
@@ -84,6 +93,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
     ) -> float:
         """The quantity EM increases, after an M-step: here the weighted mean log-likelihood
         of the E-step (``norm`` = log p(x_i)); variational models override it."""
+        if is_torch_tensor(norm):
+            return float((w * norm).sum() / wsum)
         return float(np.dot(w, norm) / wsum)
 
     def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,14 +154,27 @@ class BaseMixture(DensityMixin, BaseEstimator):
         from sklearn.exceptions import ConvergenceWarning
 
         self._validate_params()
-        X = validate_X(self, X, reset=True, min_samples=2)
-        n = X.shape[0]
-        check_n_clusters(self.n_components, n, name="n_components")
-        w = check_sample_weight(sample_weight, n, X.dtype)
-        self._check_init_arrays(X, w)
-        self._em_weights = w
-        wsum = float(w.sum(dtype=np.float64))
-        w64 = w.astype(np.float64)
+        X_in = X
+        if self._on_torch(X):
+            X = validate_tensor(self, X, reset=True, device=self._device(), min_samples=2)
+            n = X.shape[0]
+            check_n_clusters(self.n_components, n, name="n_components")
+            w = torch_weights(sample_weight, n, X)
+            # The array parameters are checked on the host, against X's shape and dtype.
+            host_dtype = np.float32 if X.dtype == _torch_float32() else np.float64
+            self._check_init_arrays(np.empty((0, X.shape[1]), dtype=host_dtype), w)
+            self._em_weights = w
+            w64 = w.double()
+            wsum = float(w64.sum())
+        else:
+            X = validate_X(self, X, reset=True, min_samples=2)
+            n = X.shape[0]
+            check_n_clusters(self.n_components, n, name="n_components")
+            w = check_sample_weight(sample_weight, n, X.dtype)
+            self._check_init_arrays(X, w)
+            self._em_weights = w
+            wsum = float(w.sum(dtype=np.float64))
+            w64 = w.astype(np.float64)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         n_init = self.n_init if do_init else 1
         rng = check_random_state(self.random_state)
@@ -203,14 +227,45 @@ class BaseMixture(DensityMixin, BaseEstimator):
         self.lower_bound_ = best_bound
         self.lower_bounds_ = best_bounds
         # A last E-step so that fit_predict(X) equals fit(X).predict(X).
-        return np.asarray(self._log_resp(X)[1].argmax(axis=1), dtype=np.int64)
+        labels = self._log_resp(X)[1].argmax(axis=1)
+        if is_torch_tensor(labels):
+            self.__dict__.pop("_shift", None)  # the data mean, needed during the fit only
+            if not is_torch_tensor(X_in):  # numpy in (device='cuda'): numpy attributes out
+                self._fitted_to_host()
+            return from_tensor(labels, X_in)
+        return np.asarray(labels, dtype=np.int64)
+
+    # -- the torch path ------------------------------------------------------------------------
+    def _device(self) -> str | None:
+        return getattr(self, "device", None)
+
+    def _on_torch(self, X: Any) -> bool:
+        """Whether a fit on X runs on the torch path (a clear error when the model has none)."""
+        from .._backend import wants_torch
+
+        if not wants_torch(X, self._device()):
+            return False
+        if not self._torch_support:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no torch (GPU) path yet; pass a numpy array "
+                "(X.cpu().numpy())."
+            )
+        return True
+
+    def _fitted_to_host(self) -> None:  # pragma: no cover - overridden with the torch path
+        """Turn tensor fitted attributes into numpy arrays."""
 
     def _check_init_arrays(self, X: np.ndarray, w: np.ndarray) -> None:  # pragma: no cover
         """Validate array parameters against X (and priors that depend on the data)."""
 
     # -- inference ---------------------------------------------------------------------------
-    def _checked(self, X: Any) -> np.ndarray:
+    def _checked(self, X: Any) -> Any:
+        """Validated X for the predict family: a tensor on the device it computes on (see
+        ``inference_device``), or a numpy array for the numba path."""
         check_fitted(self, "weights_")
+        dev = inference_device(X, self._device(), self.weights_) if self._torch_support else None
+        if dev is not None:
+            return validate_tensor(self, X, reset=False, device=dev)
         return validate_X(self, X, reset=False)
 
     def score_samples(self, X: Any) -> np.ndarray:
@@ -223,8 +278,9 @@ class BaseMixture(DensityMixin, BaseEstimator):
         Returns
         -------
         log_prob : ndarray of shape (n_samples,), float64
+            A float64 tensor on the torch path with tensor input.
         """
-        return self._log_resp(self._checked(X))[0]
+        return from_tensor(self._log_resp(self._checked(X))[0], X)
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Mean (weighted) log-likelihood of the samples.
@@ -241,9 +297,13 @@ class BaseMixture(DensityMixin, BaseEstimator):
         -------
         log_likelihood : float
         """
-        ll = self.score_samples(X)
+        ll: Any = self.score_samples(X)
+        if is_torch_tensor(ll):
+            ll = ll.detach().cpu().numpy()
         if sample_weight is None:
             return float(ll.mean())
+        if is_torch_tensor(sample_weight):
+            sample_weight = sample_weight.detach().cpu().numpy()
         w = check_sample_weight(sample_weight, ll.shape[0], np.float64)
         return float(np.dot(w, ll) / w.sum())
 
@@ -260,7 +320,10 @@ class BaseMixture(DensityMixin, BaseEstimator):
         """
         # The same E-step as fit, so that fit_predict(X) equals fit(X).predict(X) exactly.
         _, log_resp = self._log_resp(self._checked(X))
-        return np.asarray(log_resp.argmax(axis=1), dtype=np.int64)
+        labels = log_resp.argmax(axis=1)
+        if is_torch_tensor(labels):
+            return from_tensor(labels, X)
+        return np.asarray(labels, dtype=np.int64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior probability of each component for each sample.
@@ -274,5 +337,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
         resp : ndarray of shape (n_samples, n_components)
             Rows sum to 1.
         """
-        _, log_resp = self._log_resp(self._checked(X))
+        log_resp: Any = self._log_resp(self._checked(X))[1]
+        if is_torch_tensor(log_resp):
+            return from_tensor(log_resp.exp(), X)
         return np.exp(log_resp)

@@ -8,8 +8,9 @@ import numba
 import numpy as np
 from scipy import linalg
 
-from .._backend import blas_one_thread, select_backend
+from .._backend import blas_one_thread, is_torch_tensor, select_backend
 from .._base import check_fitted
+from .._tensor_input import as_param, to_host
 from .._validation import check_int, check_option, check_random_state, check_real
 from ._base import BaseMixture
 
@@ -67,10 +68,12 @@ class _GaussianBase(BaseMixture):
     n_components: int
     covariance_type: str
     init_params: str
-    means_: np.ndarray
-    precisions_cholesky_: np.ndarray
-    covariances_: np.ndarray
-    weights_: np.ndarray
+    # numpy arrays, or tensors after a fit on tensors (the torch path)
+    means_: Any
+    precisions_cholesky_: Any
+    covariances_: Any
+    weights_: Any
+    precisions_: Any
 
     def _validate_common_params(self) -> None:
         """The parameters GaussianMixture and BayesianGaussianMixture share."""
@@ -112,6 +115,8 @@ class _GaussianBase(BaseMixture):
         return resp
 
     def _resp_weighted(self, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if is_torch_tensor(X):
+            return self._estep_torch(X, w)
         # The fit loop reuses its (n, k) and (n,) buffers: fresh 8 MB arrays at every step
         # cost as much in page faults as the E-step itself.
         n, k = X.shape[0], self.n_components
@@ -122,7 +127,32 @@ class _GaussianBase(BaseMixture):
         return self._estep(X, w, *buf)
 
     def _log_resp(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if is_torch_tensor(X):
+            return self._estep_torch(X, None)
         return self._estep(X, None)
+
+    def _estep_torch(self, X: Any, w: Any) -> Any:
+        """The fused E-step on the torch backend: ``(log p(x) float64, log responsibilities)``
+        or, with weights ``w``, the responsibilities times ``w``. X is measured from the
+        weighted mean of the components (fp32 distances keep their digits far from 0)."""
+        import torch
+
+        kern = select_backend(X).kernels
+        n, k = X.shape[0], self.n_components
+        f64 = torch.float64
+        weights = as_param(self.weights_, X, f64)
+        means = as_param(self.means_, X, f64)
+        shift = weights @ means / weights.sum()
+        with np.errstate(divide="ignore"):
+            offsets = np.broadcast_to(np.asarray(self._log_prob_offset(), np.float64), (k,))
+        out = torch.empty((n, k), dtype=X.dtype, device=X.device)
+        norm = torch.empty(n, dtype=f64, device=X.device)
+        kern.gaussian_estep(
+            X, means, as_param(self.precisions_cholesky_, X), self.covariance_type,
+            as_param(np.ascontiguousarray(offsets), X, f64), torch.log(weights), w, out, norm,
+            shift,
+        )  # fmt: skip
+        return norm, out
 
     def _estep(
         self,
@@ -187,7 +217,7 @@ class _GaussianBase(BaseMixture):
         with np.errstate(divide="ignore"):
             return np.log(self.weights_)
 
-    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    def sample(self, n_samples: int = 1) -> tuple[Any, Any]:
         """Draw samples from the fitted model.
 
         Parameters
@@ -199,23 +229,38 @@ class _GaussianBase(BaseMixture):
         X : ndarray of shape (n_samples, n_features)
         y : ndarray of shape (n_samples,), int64
             Component of each sample (samples are grouped by component).
+
+        Both are tensors on the model's device when it was fitted on tensors (drawn on the
+        host from ``random_state``, the same draws as a numpy-fitted model).
         """
         check_fitted(self, "weights_")
         check_int("n_samples", n_samples, low=1)
         rng = check_random_state(self.random_state)
-        d = self.means_.shape[1]
-        counts = rng.multinomial(n_samples, self.weights_.astype(np.float64))
+        means_, covs = to_host(self.means_), to_host(self.covariances_)
+        d = means_.shape[1]
+        counts = rng.multinomial(n_samples, to_host(self.weights_).astype(np.float64))
         parts = []
-        for j, (mean, c) in enumerate(zip(self.means_, counts)):
+        for j, (mean, c) in enumerate(zip(means_, counts)):
             if self.covariance_type == "full":
-                parts.append(rng.multivariate_normal(mean, self.covariances_[j], int(c)))
+                parts.append(rng.multivariate_normal(mean, covs[j], int(c)))
             elif self.covariance_type == "tied":
-                parts.append(rng.multivariate_normal(mean, self.covariances_, int(c)))
+                parts.append(rng.multivariate_normal(mean, covs, int(c)))
             else:
-                var = self.covariances_[j]
+                var = covs[j]
                 parts.append(mean + rng.standard_normal(size=(int(c), d)) * np.sqrt(var))
         y = np.concatenate([np.full(int(c), j, dtype=np.int64) for j, c in enumerate(counts)])
-        return np.vstack(parts), y
+        Xs = np.vstack(parts)
+        if is_torch_tensor(self.means_):
+            # Drawn on the host from random_state (the same draws as the numba path), then
+            # moved to the model's device in its dtype.
+            import torch
+
+            dev = self.means_.device
+            return (
+                torch.as_tensor(Xs, dtype=self.means_.dtype, device=dev),
+                torch.as_tensor(y, device=dev),
+            )
+        return Xs, y
 
 
 class GaussianMixture(_GaussianBase):
@@ -253,6 +298,10 @@ class GaussianMixture(_GaussianBase):
         1 prints each initialisation, 2 also the change every ``verbose_interval`` iterations.
     verbose_interval : int, default=10
         Iterations between messages.
+    device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
+        Where EM runs. None/"auto" follow the input: numpy runs the numba kernels, a torch
+        tensor runs the torch kernels on the tensor's device. "cuda" runs numpy input on the
+        GPU (results come back as numpy). See Notes.
 
     Attributes
     ----------
@@ -282,6 +331,15 @@ class GaussianMixture(_GaussianBase):
     per E- and M-step (one component at a time, no (n, k, d) temporaries). With
     ``init_params='kmeans'`` the components come in the order of shoal's KMeans clusters
     (lexicographic centres), which can differ from scikit-learn's order.
+
+    The torch path (a tensor in, or ``device="cuda"``): E- and M-steps are torch kernels in
+    X's dtype (float32 stays float32 on the GPU; data are measured from their mean so that
+    float32 keeps its digits); the initialisation (k-means labels, random draws) runs on the
+    host from ``random_state``, giving the same start as the numba path. Fitted array
+    attributes are tensors on X's device, and ``predict``, ``predict_proba``,
+    ``score_samples``, ``fit_predict`` and ``sample`` return tensors there. A model fitted on
+    tensors cannot be saved with ``shoal.io.save`` (it refuses the tensors with a
+    ``TypeError``); fit on numpy with ``device="cuda"`` to get numpy attributes.
 
     Examples
     --------
@@ -314,6 +372,7 @@ class GaussianMixture(_GaussianBase):
         warm_start: bool = False,
         verbose: int = 0,
         verbose_interval: int = 10,
+        device: str | None = None,
     ) -> None:
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -329,6 +388,9 @@ class GaussianMixture(_GaussianBase):
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval
+        self.device = device
+
+    _torch_support: ClassVar[bool] = True
 
     def _validate_params(self) -> None:
         self._validate_common_params()
@@ -383,6 +445,9 @@ class GaussianMixture(_GaussianBase):
     def _initialize_parameters(
         self, X: np.ndarray, w: np.ndarray, rng: np.random.RandomState
     ) -> None:
+        if is_torch_tensor(X):
+            self._initialize_torch(X, w, rng)
+            return
         # Second moments are summed about the data mean (computed once per fit).
         self._shift = X.mean(axis=0, dtype=np.float64)
         resp = self._initial_resp(X, w, rng)
@@ -408,6 +473,61 @@ class GaussianMixture(_GaussianBase):
             self.precisions_cholesky_ = self._chol_of_precisions(self._precisions_init)
             self.covariances_ = cov
 
+    def _initialize_torch(self, X: Any, w: Any, rng: np.random.RandomState) -> None:
+        """The torch path's initialisation: responsibilities drawn on the host exactly as the
+        numba path draws them (k-means on a host copy of X), moments by the torch kernel."""
+        import torch
+
+        kern = select_backend(X).kernels
+        self._shift = X.mean(dim=0, dtype=torch.float64)
+        host_dt = np.float32 if X.dtype == torch.float32 else np.float64
+        if self.init_params in ("kmeans", "k-means++"):
+            Xh, wh = to_host(X), to_host(w)
+        else:  # the draws need only n and the dtype
+            Xh, wh = np.empty((X.shape[0], 0), dtype=host_dt), np.empty(0, dtype=host_dt)
+        resp = torch.as_tensor(self._initial_resp(Xh, wh, rng), device=X.device)
+        if self.init_params in ("kmeans", "random"):
+            resp *= w[:, None]
+        nk, means, cov = kern.gaussian_moments(
+            X, resp, self.covariance_type, self.reg_covar, self._shift, w
+        )
+        weights = (nk.double() / w.double().sum()).to(nk.dtype)
+        self.weights_ = weights if self._weights_init is None else as_param(self._weights_init, X)
+        self.means_ = means if self._means_init is None else as_param(self._means_init, X)
+        self.covariances_ = cov
+        if self._precisions_init is None:
+            self.precisions_cholesky_ = self._precision_cholesky_torch(cov)
+        else:
+            self.precisions_cholesky_ = as_param(self._chol_of_precisions(self._precisions_init), X)
+
+    def _precision_cholesky_torch(self, cov: Any) -> Any:
+        pc, bad = select_backend(cov).kernels.gaussian_precision_cholesky(cov, self.covariance_type)
+        if bad >= 0:
+            what = "the tied covariance" if self.covariance_type == "tied" else f"component {bad}"
+            raise _collapse_error(what, self.reg_covar)
+        return pc
+
+    def _m_step_torch(self, X: Any, resp_w: Any) -> None:
+        kern = select_backend(X).kernels
+        shift: Any = getattr(self, "_shift", None)
+        if not is_torch_tensor(shift) or shift.shape[0] != X.shape[1]:
+            shift = None
+        nk, means, cov = kern.gaussian_moments(
+            X, resp_w, self.covariance_type, self.reg_covar, shift,
+            getattr(self, "_em_weights", None),
+        )  # fmt: skip
+        self.weights_ = nk / nk.sum()
+        self.means_ = means
+        self.covariances_ = cov
+        self.precisions_cholesky_ = self._precision_cholesky_torch(cov)
+
+    def _fitted_to_host(self) -> None:
+        for name in ("weights_", "means_", "covariances_", "precisions_cholesky_",
+                     "precisions_"):  # fmt: skip
+            if is_torch_tensor(getattr(self, name, None)):
+                setattr(self, name, to_host(getattr(self, name)))
+        self.__dict__.pop("_shift", None)
+
     def _chol_of_precisions(self, prec: np.ndarray) -> np.ndarray:
         # An upper-triangular U with P = U U^T (the form the M-step produces): the lower
         # Cholesky factor of P with rows and columns reversed, reversed back.
@@ -422,9 +542,12 @@ class GaussianMixture(_GaussianBase):
 
     # -- EM hooks -------------------------------------------------------------------------------
     def _m_step(self, X: np.ndarray, resp_w: np.ndarray) -> None:
+        if is_torch_tensor(X):
+            self._m_step_torch(X, resp_w)
+            return
         kern = select_backend(X).kernels
         shift = getattr(self, "_shift", None)
-        if shift is None or shift.shape[0] != X.shape[1]:
+        if shift is None or is_torch_tensor(shift) or shift.shape[0] != X.shape[1]:
             shift = None
         nk, means, cov = kern.gaussian_moments(
             X, resp_w, self.covariance_type, self.reg_covar, shift,
@@ -441,7 +564,16 @@ class GaussianMixture(_GaussianBase):
     def _set_parameters(self, params: tuple[Any, ...]) -> None:
         self.weights_, self.means_, self.covariances_, self.precisions_cholesky_ = params
         pc = self.precisions_cholesky_
-        if self.covariance_type == "full":
+        if is_torch_tensor(pc):
+            import torch
+
+            if self.covariance_type == "full":
+                self.precisions_ = torch.einsum("kij,klj->kil", pc, pc)
+            elif self.covariance_type == "tied":
+                self.precisions_ = pc @ pc.T
+            else:
+                self.precisions_ = pc**2
+        elif self.covariance_type == "full":
             self.precisions_ = np.einsum("kij,klj->kil", pc, pc)
         elif self.covariance_type == "tied":
             self.precisions_ = pc @ pc.T
@@ -450,7 +582,7 @@ class GaussianMixture(_GaussianBase):
 
     # -- model selection and sampling ------------------------------------------------------------
     def _n_parameters(self) -> int:
-        k, d = self.means_.shape
+        k, d = (int(v) for v in self.means_.shape)
         cov = {"full": k * d * (d + 1) / 2.0, "diag": k * d, "tied": d * (d + 1) / 2.0}.get(
             self.covariance_type, k
         )
@@ -504,7 +636,7 @@ class GaussianMixture(_GaussianBase):
         icl : float
         """
         X = self._checked(X)
-        norm, log_resp = self._log_resp(X)
+        norm, log_resp = (to_host(v) for v in self._log_resp(X))
         n = X.shape[0]
         bic = -2.0 * float(norm.sum()) + self._n_parameters() * np.log(n)
         resp = np.exp(log_resp)

@@ -7,9 +7,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._backend import from_tensor, wants_torch
 from .._base import BaseClusterer, check_fitted
 from .._kernels.numba_ import spatial
 from .._kernels.numba_.meanshift import meanshift_flat, meanshift_weighted
+from .._tensor_input import as_param, inference_device, to_host, validate_tensor
 from .._validation import (
     check_array,
     check_int,
@@ -120,6 +122,10 @@ class MeanShift(BaseClusterer):
         bandwidth, the distance to its ``adaptive_k``-th nearest sample, and weighs
         ``h_j^-(d+2) g(r^2 / h_j^2)``; ``bandwidth`` then only sets the stopping tolerance
         and the merging radius of the modes.
+    device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
+        Where the seeds climb. None/"auto" follow the input (numpy: numba kernels; a torch
+        tensor: torch kernels on its device); "cuda" runs numpy input on the GPU and returns
+        numpy. The torch path has the 'flat' and 'gaussian' kernels (no ``adaptive_k``).
 
     Attributes
     ----------
@@ -134,6 +140,17 @@ class MeanShift(BaseClusterer):
     -----
     Neighbourhoods come from the spatial index (a grid of ``bandwidth`` cells for up to 3
     features, a KD-tree beyond), one seed at a time: memory O(n + seeds), never n x n.
+
+    The torch path (a tensor in, or ``device="cuda"``) moves all seeds at once, streaming
+    over tiles of X: the Gaussian step is an online-softmax ("attention") pass, a Triton
+    kernel on CUDA in float32 (plain torch elsewhere), every block of seeds measured from its
+    own centre so that float32 keeps its accuracy far from the origin; the Gaussian weights
+    then use every sample (the numba path skips those beyond 9 bandwidths, weights below
+    1e-17). Bandwidth estimation, bin seeding and the merging of the converged seeds (as
+    many as the seeds, usually few) run on the host; labels are computed on the device.
+    ``cluster_centers_`` and ``labels_`` are then tensors on X's device; ``predict`` on a
+    tensor returns a tensor. A model fitted on tensors cannot be saved with
+    ``shoal.io.save`` (``TypeError``).
 
     Examples
     --------
@@ -159,6 +176,7 @@ class MeanShift(BaseClusterer):
         max_iter: int = 300,
         kernel: str = "flat",
         adaptive_k: int | None = None,
+        device: str | None = None,
     ) -> None:
         self.bandwidth = bandwidth
         self.seeds = seeds
@@ -169,6 +187,7 @@ class MeanShift(BaseClusterer):
         self.max_iter = max_iter
         self.kernel = kernel
         self.adaptive_k = adaptive_k
+        self.device = device
 
     def _validate_params(self) -> None:
         check_real("bandwidth", self.bandwidth, low=0.0, low_inclusive=False, allow_none=True)
@@ -192,6 +211,8 @@ class MeanShift(BaseClusterer):
             The fitted estimator.
         """
         self._validate_params()
+        if wants_torch(X, self.device):
+            return self._fit_torch(X)
         # Estimating a bandwidth needs two samples at least.
         X = validate_X(self, X, reset=True, min_samples=2 if self.bandwidth is None else 1)
         n, d = X.shape
@@ -239,29 +260,66 @@ class MeanShift(BaseClusterer):
                                self.kernel == "flat")  # fmt: skip
             count = np.round(mass / mass.max() * 1e9).astype(np.int64) if mass.max() > 0 \
                 else np.zeros(m, dtype=np.int64)  # fmt: skip
-        means = both[n:]
-        strength: dict[tuple, int] = {}
-        for seed in np.flatnonzero(count > 0).tolist():
-            strength[tuple(means[seed])] = int(count[seed])
-        if not strength:
-            raise ValueError(
-                f"No point was within bandwidth={bw} of any seed. Try a different seeding "
-                "strategy or increase the bandwidth."
-            )
         self.n_iter_ = int(n_iter.max())
-        ranked = sorted(strength.items(), key=lambda t: (t[1], t[0]), reverse=True)
-        centers = np.array([c for c, _ in ranked])
-        unique = np.ones(len(centers), dtype=bool)
-        for i in range(len(centers)):  # suppress weaker centres within the bandwidth
-            if unique[i]:
-                near = np.sqrt(((centers - centers[i]) ** 2).sum(axis=1)) <= bw
-                unique[near] = False
-                unique[i] = True
-        self.cluster_centers_ = centers[unique].astype(X.dtype)
-        labels, dist = _nearest(rows, centers[unique])
+        centers = _merge_modes(both[n:], count, bw)
+        self.cluster_centers_ = centers.astype(X.dtype)
+        labels, dist = _nearest(rows, centers)
         if not self.cluster_all:
             labels[dist > bw] = -1
         self.labels_ = labels
+        self.bandwidth_ = bw
+        return self
+
+    def _fit_torch(self, X_in: Any) -> MeanShift:
+        """The torch path of ``fit`` (see Notes)."""
+        import torch
+
+        from .._kernels.torch_.meanshift import meanshift_torch
+
+        if self.kernel not in ("flat", "gaussian") or self.adaptive_k is not None:
+            raise NotImplementedError(
+                f"The torch path of MeanShift has the 'flat' and 'gaussian' kernels without "
+                f"adaptive_k; got kernel={self.kernel!r}, adaptive_k={self.adaptive_k!r}. "
+                "Pass a numpy array to use the numba path."
+            )
+        X = validate_tensor(self, X_in, reset=True, device=self.device,
+                            min_samples=2 if self.bandwidth is None else 1)  # fmt: skip
+        d = X.shape[1]
+        bw = float(self.bandwidth) if self.bandwidth is not None else None
+        host = None
+        if bw is None or (self.seeds is None and self.bin_seeding):
+            host = to_host(X)
+        if bw is None:
+            assert host is not None
+            bw = _resolve_bandwidth(host, None)
+        if self.seeds is not None:
+            seeds_np = check_array(to_host(self.seeds), name="seeds", dtype=np.float64)
+            if seeds_np.shape[1] != d:
+                raise ValueError(f"seeds have {seeds_np.shape[1]} features; X has {d}.")
+            seeds = as_param(seeds_np, X)
+        elif self.bin_seeding:
+            assert host is not None
+            seeds = as_param(get_bin_seeds(host, bw, int(self.min_bin_freq)), X)
+        else:
+            seeds = X
+        gaussian = self.kernel == "gaussian"
+        modes, strength, n_iter = meanshift_torch(
+            X, seeds, bw, gaussian, GAUSS_REACH * bw if gaussian else bw,
+            int(self.max_iter), 1e-3 * bw,
+        )  # fmt: skip
+        s = strength.cpu().numpy()
+        count = (
+            np.round(s / s.max() * 1e9).astype(np.int64) if gaussian and s.max() > 0
+            else s.astype(np.int64)
+        )  # fmt: skip
+        self.n_iter_ = int(n_iter.max())
+        centers = _merge_modes(modes.double().cpu().numpy(), count, bw)
+        C = torch.as_tensor(centers, dtype=X.dtype, device=X.device)
+        labels, dist = _nearest_torch(X, C)
+        if not self.cluster_all:
+            labels[dist > bw] = -1
+        self.cluster_centers_ = from_tensor(C, X_in)
+        self.labels_ = from_tensor(labels, X_in)
         self.bandwidth_ = bw
         return self
 
@@ -270,15 +328,52 @@ class MeanShift(BaseClusterer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or tensor of shape (n_samples, n_features)
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,), int64
+        labels : ndarray of shape (n_samples,), int64 (a tensor for tensor input)
         """
         check_fitted(self, "cluster_centers_")
+        dev = inference_device(X, self.device, self.cluster_centers_)
+        if dev is not None:
+            T = validate_tensor(self, X, reset=False, device=dev)
+            return from_tensor(_nearest_torch(T, as_param(self.cluster_centers_, T))[0], X)
         X = validate_X(self, X, reset=False)
         return _nearest(np.asarray(X, dtype=np.float64), self.cluster_centers_)[0]
+
+
+def _merge_modes(means: np.ndarray, count: np.ndarray, bw: float) -> np.ndarray:
+    """The cluster centres from the seeds' modes (float64, host): distinct modes ranked by
+    strength (then coordinates), strongest first, each suppressing the weaker modes within
+    the bandwidth (scikit-learn's rule)."""
+    strength: dict[tuple, int] = {}
+    for seed in np.flatnonzero(count > 0).tolist():
+        strength[tuple(means[seed])] = int(count[seed])
+    if not strength:
+        raise ValueError(
+            f"No point was within bandwidth={bw} of any seed. Try a different seeding "
+            "strategy or increase the bandwidth."
+        )
+    ranked = sorted(strength.items(), key=lambda t: (t[1], t[0]), reverse=True)
+    centers = np.array([c for c, _ in ranked])
+    unique = np.ones(len(centers), dtype=bool)
+    for i in range(len(centers)):  # suppress weaker centres within the bandwidth
+        if unique[i]:
+            near = np.sqrt(((centers - centers[i]) ** 2).sum(axis=1)) <= bw
+            unique[near] = False
+            unique[i] = True
+    return centers[unique]
+
+
+def _nearest_torch(X: Any, C: Any) -> tuple[Any, Any]:
+    """``_nearest`` on the torch backend: nearest centre (first on ties) and its distance,
+    from sums of squared differences, chunked."""
+    from .._kernels.torch_.fuzzy import fcm_sq_distances
+
+    D = fcm_sq_distances(X, C)
+    dist, labels = D.min(dim=1)
+    return labels, dist.sqrt()
 
 
 def _resolve_bandwidth(X: np.ndarray, bandwidth: float | None) -> float:
