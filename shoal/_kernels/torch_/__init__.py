@@ -1,12 +1,54 @@
 """PyTorch kernels (GPU, and CPU for parity tests): the same names and contracts as ``numba_``.
 
-Not written yet (the GPU issue fills this module). Asking for a kernel raises a clear
-``NotImplementedError`` naming the backend that has it.
+Kernels live in one submodule per algorithm and are re-exported here. Asking for a kernel this
+backend does not have raises a clear ``NotImplementedError`` naming the backend that has it.
+The Triton kernels (:mod:`.triton_nearest`) are imported only when a CUDA float32 input asks
+for them, so importing this package never imports triton.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from .kmeans import (
+    assign_labels,
+    block_bounds,
+    chunk_rows,
+    inertia_dense,
+    lloyd_step,
+    nearest_center,
+    row_sq_norms,
+    sq_dist_to_assigned,
+    transform_dense,
+)
+from .minibatch import assign_rows, minibatch_step
+from .seeding import (
+    kmpp_add_center,
+    kmpp_candidate_potentials,
+    kmpp_sample,
+    kmpp_take_candidate,
+)
+from .silhouette import silhouette_values
+
+__all__ = [
+    "MissingKernelError",
+    "assign_labels",
+    "assign_rows",
+    "block_bounds",
+    "chunk_rows",
+    "inertia_dense",
+    "kmpp_add_center",
+    "kmpp_candidate_potentials",
+    "kmpp_sample",
+    "kmpp_take_candidate",
+    "lloyd_step",
+    "minibatch_step",
+    "nearest_center",
+    "row_sq_norms",
+    "silhouette_values",
+    "sq_dist_to_assigned",
+    "transform_dense",
+]
 
 
 class MissingKernelError(NotImplementedError, AttributeError):
