@@ -17,6 +17,16 @@ CUDA = pytest.param(
 DEVICES = ["cpu", CUDA]
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """One torch CPU thread per test (restored after): the default run has two xdist workers on
+    the CI's two cores, and torch's own threads would oversubscribe them."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
 def blobs(n_per: int = 120, k: int = 5, d: int = 4, seed: int = 0, spread: float = 8.0):
     """Gaussian blobs with unit variance around ``k`` uniform centres (float64)."""
     rng = np.random.default_rng(seed)

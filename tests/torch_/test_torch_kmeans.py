@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import pytest
-from _kmeans_torch_data import DEVICES, blobs
+from _kmeans_torch_data import DEVICES, blobs, one_torch_thread  # noqa: F401
 from sklearn.cluster import KMeans as SkKMeans
 from sklearn.cluster import kmeans_plusplus as sk_kmeans_plusplus
 
@@ -53,12 +53,11 @@ def test_same_seed_gives_numba_result_for_every_init():
     """The random draws are the numba path's (host RandomState): 'k-means++' and 'random' with
     n_init > 1 pick the same centres from the same seed."""
     X, _ = _data(np.float64, seed=3)
-    for init, n_init in (("k-means++", 1), ("random", 3), ("k-means++", 2)):
-        for seed in (0, 1):
-            ref = KMeans(5, init=init, n_init=n_init, random_state=seed).fit(X)
-            km = KMeans(5, init=init, n_init=n_init, random_state=seed).fit(torch.from_numpy(X))
-            np.testing.assert_array_equal(km.labels_.numpy(), ref.labels_)
-            assert km.inertia_ == pytest.approx(ref.inertia_, rel=1e-10)
+    for init, n_init, seed in (("k-means++", 1, 0), ("random", 3, 1), ("k-means++", 2, 2)):
+        ref = KMeans(5, init=init, n_init=n_init, random_state=seed).fit(X)
+        km = KMeans(5, init=init, n_init=n_init, random_state=seed).fit(torch.from_numpy(X))
+        np.testing.assert_array_equal(km.labels_.numpy(), ref.labels_)
+        assert km.inertia_ == pytest.approx(ref.inertia_, rel=1e-10)
 
 
 def test_kmeans_plusplus_on_tensors_picks_sklearns_rows():
@@ -79,7 +78,7 @@ def test_kmeans_plusplus_seeding_quality_matches_numba(dtype):
     """Converged inertia from device-seeded starts, over several seeds, is the numba path's."""
     X = blobs(n_per=40, k=12, d=5, seed=5, spread=6.0).astype(dtype)
     inert_t, inert_n = [], []
-    for seed in range(6):
+    for seed in range(4):
         inert_n.append(KMeans(12, n_init=1, random_state=seed).fit(X).inertia_)
         inert_t.append(KMeans(12, n_init=1, random_state=seed).fit(torch.from_numpy(X)).inertia_)
     assert np.mean(inert_t) <= 1.02 * np.mean(inert_n)

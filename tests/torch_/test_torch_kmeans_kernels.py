@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _kmeans_torch_data import blobs, exact_nearest, near_ties
+from _kmeans_torch_data import blobs, exact_nearest, near_ties, one_torch_thread  # noqa: F401
 
 import shoal._kernels.numba_ as nb
 from shoal._backend import blas_one_thread

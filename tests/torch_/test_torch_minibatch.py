@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _kmeans_torch_data import DEVICES, blobs
+from _kmeans_torch_data import DEVICES, blobs, one_torch_thread  # noqa: F401
 from sklearn.cluster import MiniBatchKMeans as SkMiniBatchKMeans
 
 from shoal import MiniBatchKMeans

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _kmeans_torch_data import DEVICES, blobs
+from _kmeans_torch_data import DEVICES, blobs, one_torch_thread  # noqa: F401
 
 from shoal.metrics import silhouette_samples, silhouette_score
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _kmeans_torch_data import exact_nearest, near_ties
+from _kmeans_torch_data import exact_nearest, near_ties, one_torch_thread  # noqa: F401
 from _triton_interp_cases import CASES, SLOW_CASES, random_case
 
 torch = pytest.importorskip("torch")
