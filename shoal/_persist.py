@@ -19,7 +19,8 @@ categories of ``KModes``); NumPy scalars and dtypes; SciPy sparse matrices and a
 fitted estimators keep (``_internal_types``: plain classes, ``__slots__`` classes, dataclasses
 and NamedTuples, rebuilt without calling their constructor). Anything else (a callable, a
 scikit-learn estimator, a torch tensor) is refused on save with a ``TypeError`` naming the
-parameter or attribute.
+parameter or attribute (a model fitted on tensors is refused, not silently moved to NumPy:
+fitting NumPy input with ``device='cuda'`` gives a model that saves).
 
 Caches that an estimator rebuilds on first use (``_CACHES``) are written as ``None``.
 
@@ -95,6 +96,12 @@ def _internal_types() -> dict[str, type]:
     from .hierarchy.birch import _CFTree
 
     return {f"{c.__module__}.{c.__qualname__}": c for c in (_Node, CondensedTree, _CFTree)}
+
+
+def _is_tensor(v: Any) -> bool:
+    from ._backend import is_torch_tensor
+
+    return is_torch_tensor(v)
 
 
 # ------------------------------------------------------------------------------------ writing
@@ -179,6 +186,12 @@ class _Encoder:
             return {"$": "bytes", "hex": v.hex()}
         if isinstance(v, type) and issubclass(v, np.generic):
             return {"$": "dtype", "v": np.dtype(v).str, "scalar_type": True}
+        if _is_tensor(v):
+            raise TypeError(
+                f"{where} is a torch tensor (on {v.device}); a model file holds NumPy arrays. "
+                "Fit on NumPy input (device='cuda' still computes on the GPU and keeps NumPy "
+                "attributes) to save the model."
+            )
         if callable(v):
             raise TypeError(
                 f"{where} is a callable ({v!r}); a model file holds data, never code. "

@@ -61,6 +61,11 @@ def validate_tensor(
     a tensor has no feature names, so a stale ``feature_names_in_`` is dropped.
     """
     dev = None if device in (None, "auto") else device
+    if is_torch_tensor(X) and X.is_sparse:
+        raise ValueError(
+            f"X is a sparse torch tensor (layout {X.layout}); pass a dense tensor, or a "
+            "scipy.sparse matrix for the CPU path."
+        )
     t = to_tensor(X, dev, name="X", min_samples=min_samples)
     d = int(t.shape[1])
     if reset:
@@ -78,15 +83,32 @@ def validate_tensor(
 
 def torch_weights(sample_weight: Any, n: int, like: Any) -> Any:
     """Validated sample weights (``check_sample_weight``'s checks and messages) as a tensor of
-    ``like``'s dtype on its device; ones when ``None``."""
+    ``like``'s dtype on its device; ones when ``None``. A tensor is checked where it lives; the
+    input is never modified."""
     import torch
 
     if sample_weight is None:
         return torch.ones(n, dtype=like.dtype, device=like.device)
-    if is_torch_tensor(sample_weight):
-        sample_weight = sample_weight.detach().cpu().numpy()
-    w = check_sample_weight(sample_weight, n, np.float64)
-    return torch.from_numpy(w).to(device=like.device, dtype=like.dtype)
+    if not is_torch_tensor(sample_weight):
+        w_np = check_sample_weight(sample_weight, n, np.float64)
+        return torch.from_numpy(w_np).to(device=like.device, dtype=like.dtype)
+    w = sample_weight.detach()
+    if w.ndim != 1:
+        raise ValueError(f"sample_weight must be 1-D; got shape {tuple(w.shape)}.")
+    if w.shape[0] != n:
+        raise ValueError(
+            f"sample_weight has {w.shape[0]} values but X has n_samples={n}; they must match."
+        )
+    w = w.to(device=like.device, dtype=like.dtype)
+    if not bool(torch.isfinite(w).all()):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if bool((w < 0).any()):
+        raise ValueError(
+            f"sample_weight has negative values (min {float(w.min())}); weights must be >= 0."
+        )
+    if not bool((w > 0).any()):
+        raise ValueError("sample_weight must have at least one positive value.")
+    return w.contiguous()
 
 
 def as_param(value: Any, like: Any, dtype: Any = None) -> Any:

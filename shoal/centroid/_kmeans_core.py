@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-from .._backend import Backend, blas_one_thread, select_backend
+from .._backend import Backend, blas_one_thread, is_torch_tensor, select_backend
 from .._validation import check_array, check_random_state
 
 __all__ = [
@@ -87,14 +87,19 @@ def kmeans_plusplus(
     Returns
     -------
     centers : ndarray of shape (n_clusters, n_features)
-        The chosen centres, X's dtype.
+        The chosen centres, X's dtype (a tensor on X's device when X is a torch tensor).
     indices : ndarray of shape (n_clusters,)
-        Row of X each centre was taken from.
+        Row of X each centre was taken from (an int64 tensor for a tensor X).
 
     Notes
     -----
     Time O(n · k · trials · d) in the worst case, less on clustered data; memory: the float32
     copy of X (a float64 copy too if the switch happens) and O(n) more.
+
+    A torch tensor X is seeded on its device: every step's candidate distances are one GEMM
+    tile per row chunk (X's precision on a centred copy, float64 sums), with the same host
+    draws from ``random_state`` as for numpy input, so the same seed picks the same rows except
+    where rounding separates near-tied candidates.
 
     Examples
     --------
@@ -107,12 +112,34 @@ def kmeans_plusplus(
     """
     from .._validation import check_n_clusters, check_sample_weight
 
+    if is_torch_tensor(X):
+        return _kmeans_plusplus_torch(X, n_clusters, sample_weight, random_state, n_local_trials)
     X = check_array(X, name="X")
     k = check_n_clusters(n_clusters, X.shape[0])
     w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     rng = check_random_state(random_state)
     backend = select_backend(X)
     return _kmeans_plusplus(X, k, w, rng, n_local_trials, backend)
+
+
+def _kmeans_plusplus_torch(
+    X: Any, n_clusters: int, sample_weight: Any, random_state: Any, n_local_trials: int | None
+) -> tuple[Any, Any]:
+    """``kmeans_plusplus`` for a torch tensor X (on a centred copy; rows of X returned)."""
+    import torch
+
+    from .._backend import to_tensor
+    from .._tensor_input import torch_weights
+    from .._validation import check_n_clusters
+    from ._kmeans_torch import kmeans_plusplus_t
+
+    Xt = to_tensor(X, None, name="X")
+    k = check_n_clusters(n_clusters, Xt.shape[0])
+    w = torch_weights(sample_weight, Xt.shape[0], Xt)
+    rng = check_random_state(random_state)
+    mean = Xt.to(torch.float64).mean(dim=0).to(Xt.dtype)
+    _, indices = kmeans_plusplus_t(Xt - mean, k, w, rng, n_local_trials)
+    return Xt[indices].contiguous(), indices
 
 
 # float32 seeding is used while its rounding stays this small against the typical D(x).

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from .._backend import select_backend
+from .._backend import from_tensor, is_torch_tensor, select_backend, wants_torch
 from .._base import BaseClusterer, CentroidMixin, check_fitted
 from .._validation import (
     check_int,
@@ -64,11 +64,57 @@ class _KMeansPredictor(CentroidMixin, BaseClusterer):
             X = csr_unit_rows(X) if sp.issparse(X) else _unit_rows(X)
         return X
 
+    def _centers_np(self) -> np.ndarray:
+        """``cluster_centers_`` as a numpy array (a model fitted on tensors keeps tensors)."""
+        centers = self.cluster_centers_
+        return centers.detach().cpu().numpy() if is_torch_tensor(centers) else centers
+
+    def _uses_torch(self, X: Any) -> bool:
+        return wants_torch(X, getattr(self, "device", None))
+
+    def _prepare_torch(self, X: Any) -> tuple[Any, Any]:
+        """Validated tensor X (unit rows for cosine) and the centres as a tensor beside it."""
+        from .._tensor_input import validate_tensor
+        from ._kmeans_torch import unit_rows_t
+
+        Xt = validate_tensor(self, X, reset=False, device=getattr(self, "device", None))
+        if getattr(self, "metric", "euclidean") == "cosine":
+            Xt = unit_rows_t(Xt)
+        centers = self.cluster_centers_
+        if is_torch_tensor(centers):
+            C = centers.detach().to(device=Xt.device, dtype=Xt.dtype).contiguous()
+        else:
+            import torch
+
+            C = torch.as_tensor(np.asarray(centers), device=Xt.device).to(Xt.dtype).contiguous()
+        return Xt, C
+
+    def _assign_torch(self, X: Any) -> tuple[Any, Any]:
+        """Labels (int64) and exact squared distances (float64) of X as tensors, on the
+        device the fit computes on."""
+        import torch
+
+        import shoal._kernels.torch_ as kern
+
+        Xt, C = self._prepare_torch(X)
+        labels = torch.empty(Xt.shape[0], dtype=torch.int64, device=Xt.device)
+        min_sq = torch.empty(Xt.shape[0], dtype=torch.float64, device=Xt.device)
+        C64 = C.to(torch.float64)
+        kern.assign_labels(Xt, C, (C64 * C64).sum(dim=1), labels, min_sq)
+        return labels, min_sq
+
+    @staticmethod
+    def _back(value: Any, X: Any) -> Any:
+        """A result tensor where the input lived: a tensor on X's device, numpy for numpy X."""
+        if is_torch_tensor(X):
+            return value.to(X.device)
+        return from_tensor(value, X)
+
     def _assign(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         backend = select_backend(X)
         if sp.issparse(X):
-            return csr_labels_inertia(X, self.cluster_centers_, backend)
-        centers = self.cluster_centers_.astype(X.dtype, copy=False)
+            return csr_labels_inertia(X, self._centers_np(), backend)
+        centers = self._centers_np().astype(X.dtype, copy=False)
         labels = np.empty(X.shape[0], dtype=np.int64)
         min_sq = np.empty(X.shape[0], dtype=np.float64)
         c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
@@ -86,8 +132,11 @@ class _KMeansPredictor(CentroidMixin, BaseClusterer):
         Returns
         -------
         labels : ndarray of shape (n_samples,), int64
+            A tensor on X's device when X is a torch tensor.
         """
         check_fitted(self, "cluster_centers_")
+        if self._uses_torch(X):
+            return self._back(self._assign_torch(X)[0], X)
         X = self._prepare(X, reset=False)
         return self._assign(X)[0]
 
@@ -102,15 +151,24 @@ class _KMeansPredictor(CentroidMixin, BaseClusterer):
         Returns
         -------
         distances : ndarray of shape (n_samples, n_clusters), X's dtype
-            Euclidean distances (between unit-norm rows and centres for ``metric='cosine'``).
+            Euclidean distances (between unit-norm rows and centres for ``metric='cosine'``);
+            a tensor on X's device when X is a torch tensor.
         """
         check_fitted(self, "cluster_centers_")
+        if self._uses_torch(X):
+            import shoal._kernels.torch_ as kern
+
+            Xt, C = self._prepare_torch(X)
+            dist = Xt.new_empty((Xt.shape[0], C.shape[0]))
+            kern.transform_dense(Xt, C, dist)
+            return self._back(dist, X)
         X = self._prepare(X, reset=False)
         backend = select_backend(X)
         if sp.issparse(X):
-            return csr_transform(X, self.cluster_centers_, backend)
-        out = np.empty((X.shape[0], self.cluster_centers_.shape[0]), dtype=X.dtype)
-        centers = self.cluster_centers_.astype(X.dtype, copy=False)
+            return csr_transform(X, self._centers_np(), backend)
+        centers_np = self._centers_np()
+        out = np.empty((X.shape[0], centers_np.shape[0]), dtype=X.dtype)
+        centers = centers_np.astype(X.dtype, copy=False)
         backend.kernels.transform_dense(X, centers, out)
         return out
 
@@ -135,6 +193,15 @@ class _KMeansPredictor(CentroidMixin, BaseClusterer):
         score : float
         """
         check_fitted(self, "cluster_centers_")
+        if self._uses_torch(X):
+            import torch
+
+            from .._tensor_input import torch_weights
+
+            _, min_sq = self._assign_torch(X)
+            w_t = torch_weights(sample_weight, min_sq.shape[0], min_sq)
+            total_t = float(torch.dot(w_t, min_sq))
+            return -(total_t / 2.0 if getattr(self, "metric", "euclidean") == "cosine" else total_t)
         X = self._prepare(X, reset=False)
         w = check_sample_weight(sample_weight, X.shape[0], np.float64)
         _, min_sq = self._assign(X)
@@ -188,6 +255,11 @@ default='k-means++'
         'cosine' gives spherical k-means (Dhillon & Modha 2001): rows of X are scaled to unit
         norm, centres are kept at unit norm, and ``inertia_`` is the summed cosine distance
         ``sum w (1 - cos(x, c))``. Zero rows are an error.
+    device : {None, 'auto', 'cpu', 'cuda', 'cuda:N'}, default=None
+        Where the fit computes. None/'auto' follow the input: numpy-like X runs the numba
+        kernels on the CPU, a torch tensor runs the torch kernels on the tensor's device.
+        'cuda'/'cuda:N' compute on that GPU also for numpy X (the fitted attributes are then
+        numpy arrays); 'cpu' with a tensor computes on the CPU with torch. See Notes.
 
     Attributes
     ----------
@@ -217,6 +289,21 @@ default='k-means++'
     expansion ``||x||^2 - 2 x.c + ||c||^2`` in float64 (sparse X is not centred). For the same
     initial centres, sparse and dense X give the same labels and inertia (up to rounding ties).
     ``predict``, ``transform`` and ``score`` take sparse X as well.
+
+    **GPU (torch).** With a torch tensor (or ``device='cuda'``) every iteration is Lloyd's,
+    whatever ``algorithm`` says: 'elkan' and 'hamerly' give Lloyd's iterates anyway (they only
+    skip distances), and their per-sample bounds do not pay on a GPU, where one fused pass
+    over X is a GEMM-shaped kernel (Triton for float32 on CUDA: distances and an online argmin
+    in one pass, never an n x k matrix). k-means++ runs on the device; its random draws come
+    from ``random_state`` on the host, the numba path's draws, so the same seed gives the same
+    centres as the numpy path except where rounding separates near-tied samples. Then
+    ``cluster_centers_`` and ``labels_`` are tensors on the input's device (``inertia_`` a
+    float), and ``predict`` / ``transform`` / ``fit_predict`` on a tensor return tensors on its
+    device (the result lives where the input lived, whatever ``device`` computed it).
+    float32 stays float32 (cluster sums in float64). ``copy_x`` is ignored: the torch path
+    always centres a copy. A callable ``init`` receives the tensor. A model fitted on tensors
+    cannot be saved by ``shoal.io.save`` (fit on numpy with ``device='cuda'`` to get numpy
+    attributes); sparse tensors are refused.
 
     Examples
     --------
@@ -254,6 +341,7 @@ default='k-means++'
         copy_x: bool = True,
         algorithm: str = "auto",
         metric: str = "euclidean",
+        device: str | None = None,
     ) -> None:
         self.n_clusters = n_clusters
         self.init = init
@@ -265,6 +353,7 @@ default='k-means++'
         self.copy_x = copy_x
         self.algorithm = algorithm
         self.metric = metric
+        self.device = device
 
     def _validate_params(self) -> None:
         check_int("n_clusters", self.n_clusters, low=1)
@@ -304,8 +393,9 @@ default='k-means++'
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data (float32 stays float32); scipy.sparse input runs the CSR kernels.
+        X : {array-like, sparse matrix, torch.Tensor} of shape (n_samples, n_features)
+            Training data (float32 stays float32); scipy.sparse input runs the CSR kernels, a
+            torch tensor the torch kernels on its device.
         y : Ignored
             Not used, present for API consistency.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -317,6 +407,8 @@ default='k-means++'
             The fitted estimator.
         """
         self._validate_params()
+        if wants_torch(X, self.device):
+            return self._fit_torch(X, sample_weight)
         raw = X
         X = validate_X(self, X, reset=True, min_samples=2, copy=False, accept_sparse=True)
         n, d = X.shape
@@ -374,6 +466,64 @@ default='k-means++'
         if not spherical:
             centers = centers + (restore if restore is not None else mean)
         return self._set_fitted(best._replace(centers=centers), init, spherical, X.dtype, k)
+
+    def _fit_torch(self, X: Any, sample_weight: Any) -> KMeans:
+        """Lloyd's iterations with the torch kernels (see the class Notes)."""
+        import torch
+
+        from .._tensor_input import torch_weights, validate_tensor
+        from ._kmeans_torch import (
+            canonical_order_t,
+            check_init_tensor,
+            init_centroids_t,
+            kmeans_single_t,
+            tolerance_t,
+            unit_rows_t,
+            warn_if_fewer_clusters_t,
+        )
+
+        Xt = validate_tensor(self, X, reset=True, device=self.device, min_samples=2)
+        n, d = Xt.shape
+        k = check_n_clusters(self.n_clusters, n)
+        w = torch_weights(sample_weight, n, Xt)
+        rng = check_random_state(self.random_state)
+        n_init = self._resolved_n_init()
+        init = self.init
+        if not (isinstance(init, str) or callable(init)):
+            init = check_init_tensor(init, k, d, Xt)
+        spherical = self.metric == "cosine"
+        mean = None
+        if spherical:
+            Xw = unit_rows_t(Xt)
+        else:
+            # Centring keeps the norm expansion ||x||^2 - 2 x.c + ||c||^2 accurate.
+            mean = Xt.to(torch.float64).mean(dim=0).to(Xt.dtype)
+            Xw = Xt - mean
+            if not isinstance(init, str) and not callable(init):
+                init = init - mean
+        tol = tolerance_t(Xw, self.tol)
+        best = None
+        for _ in range(n_init):
+            centers0 = init_centroids_t(Xw, k, init, rng, w)
+            res = kmeans_single_t(
+                Xw, w, centers0, max_iter=self.max_iter, tol=tol, verbose=self.verbose,
+                spherical=spherical,
+            )  # fmt: skip
+            if best is None or res.inertia < best.inertia:
+                best = res
+        assert best is not None
+        centers: Any = best.centers
+        labels: Any = best.labels
+        if mean is not None:
+            centers = centers + mean
+        if isinstance(init, str):
+            centers, labels = canonical_order_t(centers, labels)
+        self.cluster_centers_ = self._back(centers.contiguous(), X)
+        self.labels_ = self._back(labels, X)
+        self.inertia_ = best.inertia / 2.0 if spherical else best.inertia
+        self.n_iter_ = best.n_iter
+        warn_if_fewer_clusters_t(labels, k)
+        return self
 
     def _fit_sparse(
         self,

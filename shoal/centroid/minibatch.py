@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._backend import Backend, select_backend
+from .._backend import Backend, is_torch_tensor, select_backend, wants_torch
 from .._validation import (
     check_int,
     check_n_clusters,
@@ -122,6 +122,10 @@ default='k-means++'
         A centre that absorbed less than this fraction of the largest centre's weight is moved
         to a random sample of the current batch (every ``10 * n_clusters`` samples seen, and
         whenever a centre is still empty).
+    device : {None, 'auto', 'cpu', 'cuda', 'cuda:N'}, default=None
+        Where the fit computes. None/'auto' follow the input (numpy: numba on the CPU; a torch
+        tensor: torch on its device); 'cuda'/'cuda:N' compute on that GPU also for numpy X
+        (the fitted attributes are then numpy arrays). See Notes.
 
     Attributes
     ----------
@@ -150,6 +154,14 @@ default='k-means++'
     deterministic, reaches at least as low an inertia, and treats weights exactly like
     repeated samples. ``partial_fit`` always does one mini-batch step.
 
+    **GPU (torch).** With a torch tensor (or ``device='cuda'``) ``fit`` and ``partial_fit`` run
+    the same steps with the torch kernels: the batches, the initial subsample and the
+    reassignments are drawn on the host from ``random_state`` exactly as in the numpy path (only
+    the row indices travel to the device), so for the same seed and initial centres both paths
+    take the same steps, up to rounding. Fitted ``cluster_centers_`` / ``labels_`` are tensors on
+    the input's device; ``predict`` / ``transform`` on a tensor return tensors on its device. A
+    model fitted on tensors cannot be saved by ``shoal.io.save``.
+
     Examples
     --------
     >>> import numpy as np
@@ -168,6 +180,7 @@ default='k-means++'
     _test_params: ClassVar[dict[str, Any]] = {"n_clusters": 3, "n_init": 50, "max_iter": 100}
     _batch_size: int
     _n_since_last_reassign: int
+    _counts: Any  # ndarray, or a tensor for a model fitted on tensors
 
     def __init__(
         self,
@@ -184,6 +197,7 @@ default='k-means++'
         init_size: int | None = None,
         n_init: str | int = "auto",
         reassignment_ratio: float = 0.01,
+        device: str | None = None,
     ) -> None:
         self.n_clusters = n_clusters
         self.init = init
@@ -197,6 +211,7 @@ default='k-means++'
         self.init_size = init_size
         self.n_init = n_init
         self.reassignment_ratio = reassignment_ratio
+        self.device = device
 
     _resolved_n_init = KMeans._resolved_n_init
 
@@ -318,6 +333,8 @@ default='k-means++'
             The fitted estimator.
         """
         self._validate_params()
+        if wants_torch(X, self.device):
+            return self._fit_torch(X, sample_weight)
         X = validate_X(self, X, reset=True, min_samples=2)
         n, d = X.shape
         k = check_n_clusters(self.n_clusters, n)
@@ -435,6 +452,11 @@ default='k-means++'
         fitted = hasattr(self, "cluster_centers_")
         if not fitted:
             self._validate_params()
+        if wants_torch(X, self.device):
+            return self._partial_fit_torch(X, sample_weight, fitted)
+        if fitted and is_torch_tensor(self.cluster_centers_):
+            self.cluster_centers_ = self._centers_np()
+            self._counts = self._counts.detach().cpu().numpy()
         X = validate_X(self, X, reset=not fitted, min_samples=1)
         n, d = X.shape
         w = check_sample_weight(sample_weight, n, X.dtype)
@@ -471,3 +493,204 @@ default='k-means++'
     def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fit, then return the distances of X to the centres (see ``transform``)."""
         return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    # ----------------------------------------------------------------------- torch path
+
+    def _reassign_torch(
+        self, X: Any, rows: Any, centers: Any, counts: Any, rng: np.random.RandomState
+    ) -> None:
+        """``_reassign`` for tensors: the decision and the draws on the host (the numpy path's
+        draws), the moves on the device."""
+        import torch
+
+        counts_np = counts.detach().cpu().numpy()
+        b = rows.shape[0]
+        low = counts_np < self.reassignment_ratio * counts_np.max()
+        if low.sum() > 0.5 * b:
+            low[np.argsort(counts_np)[int(0.5 * b) :]] = False
+        n_low = int(low.sum())
+        if n_low:
+            picked = rng.choice(b, replace=False, size=n_low)
+            low_t = torch.as_tensor(low, device=centers.device)
+            centers[low_t] = X[rows[torch.as_tensor(picked, device=rows.device)]]
+            if self.verbose:
+                print(f"[MiniBatchKMeans] Reassigning {n_low} cluster centers.")
+        if (~low).any():
+            counts_np[low] = counts_np[~low].min()
+            counts.copy_(torch.as_tensor(counts_np, device=counts.device))
+
+    def _step_torch(
+        self, X: Any, rows: Any, wb: Any, centers: Any, centers_new: Any, counts: Any,
+        work: tuple[Any, ...], rng: np.random.RandomState,
+    ) -> tuple[float, float]:  # fmt: skip
+        import torch
+
+        import shoal._kernels.torch_ as kern
+
+        reassign = self._should_reassign(counts)
+        labels, min_sq, sums, wsum = work
+        b = rows.shape[0]
+        chunk = kern.chunk_rows(b, centers.shape[0], X)
+        inertia, shift = kern.minibatch_step(
+            X, rows, wb, centers, centers_new, counts, chunk, labels[:b], min_sq[:b], sums, wsum
+        )
+        if reassign and self.reassignment_ratio > 0:
+            self._reassign_torch(X, rows, centers_new, counts, rng)
+            shift = float(((centers_new.to(torch.float64) - centers.to(torch.float64)) ** 2).sum())
+        return inertia, shift
+
+    @staticmethod
+    def _workspace_torch(b: int, k: int, d: int, device: Any) -> tuple[Any, ...]:
+        import torch
+
+        f64 = torch.float64
+        return (
+            torch.empty(b, dtype=torch.int64, device=device),
+            torch.empty(b, dtype=f64, device=device),
+            torch.empty((k, d), dtype=f64, device=device),
+            torch.empty(k, dtype=f64, device=device),
+        )
+
+    def _fit_torch(self, X: Any, sample_weight: Any) -> MiniBatchKMeans:
+        """``fit`` with the torch kernels; the same draws as the numpy path (class Notes)."""
+        import torch
+
+        from .._tensor_input import torch_weights, validate_tensor
+        from ._kmeans_torch import (
+            check_init_tensor,
+            init_centroids_t,
+            labels_inertia_t,
+            tolerance_t,
+        )
+
+        Xt = validate_tensor(self, X, reset=True, device=self.device, min_samples=2)
+        n, d = Xt.shape
+        k = check_n_clusters(self.n_clusters, n)
+        w = torch_weights(sample_weight, n, Xt)
+        rng = check_random_state(self.random_state)
+        self._random_state = rng
+        init = self.init
+        if not (isinstance(init, str) or callable(init)):
+            init = check_init_tensor(init, k, d, Xt)
+        n_init = self._resolved_n_init(default=3)
+        self._batch_size = min(int(self.batch_size), n)
+        self._n_since_last_reassign = 0
+        if n <= self.batch_size:
+            return self._fit_full_batch_torch(X, Xt, w, k, init, n_init, rng)
+
+        init_size = self._resolved_init_size(n, k, self._batch_size)
+        valid = torch.as_tensor(rng.randint(0, n, init_size), device=Xt.device)
+        X_valid = Xt[valid]
+        w_valid = w[valid]
+        best = None
+        best_inertia = np.inf
+        for r in range(n_init):
+            if self.verbose:
+                print(f"Init {r + 1}/{n_init} with method {init}")
+            centers = init_centroids_t(Xt, k, init, rng, w, init_size=init_size)
+            _, inertia = labels_inertia_t(X_valid, w_valid, centers)
+            if self.verbose:
+                print(f"Inertia for init {r + 1}/{n_init}: {inertia}")
+            if best is None or inertia < best_inertia:
+                best, best_inertia = centers, inertia
+        assert best is not None
+        centers = best.contiguous()
+        centers_new = torch.empty_like(centers)
+        counts = torch.zeros(k, dtype=torch.float64, device=Xt.device)
+        b = self._batch_size
+        # The batch draws of the numpy path, on the host: one uniform per row searched in the
+        # cumulative distribution of the weights; only the row indices go to the device.
+        w_np = w.detach().cpu().numpy()
+        p = (w_np / np.sum(w_np)).astype(np.float64)
+        cdf = p.cumsum()
+        cdf /= cdf[-1]
+        wb = torch.ones(b, dtype=torch.float64, device=Xt.device)
+        work = self._workspace_torch(b, k, d, Xt.device)
+        n_steps = (self.max_iter * n) // b
+        stop = _EarlyStop(b, n, tolerance_t(Xt, self.tol), self.max_no_improvement, self.verbose)
+        i = 0
+        for i in range(n_steps):
+            rows_np = cdf.searchsorted(rng.random_sample(b), side="right")
+            rows = torch.as_tensor(rows_np, device=Xt.device)
+            inertia, shift = self._step_torch(Xt, rows, wb, centers, centers_new, counts, work, rng)
+            centers, centers_new = centers_new, centers
+            if stop(i, n_steps, shift, inertia):
+                break
+        self.cluster_centers_ = self._back(centers, X)
+        self._counts = counts
+        self.n_steps_ = i + 1
+        self.n_iter_ = math.ceil((i + 1) * b / n)
+        if self.compute_labels:
+            labels, self.inertia_ = labels_inertia_t(Xt, w, centers)
+            self.labels_ = self._back(labels, X)
+        else:
+            ewa = stop.ewa if stop.ewa is not None else stop.last
+            self.inertia_ = float(ewa * float(w.to(torch.float64).sum()))
+        return self
+
+    def _fit_full_batch_torch(
+        self, X: Any, Xt: Any, w: Any, k: int, init: Any, n_init: int, rng: np.random.RandomState
+    ) -> MiniBatchKMeans:
+        """``_fit_full_batch`` on tensors (torch ``KMeans`` on the same device)."""
+        import torch
+
+        km = KMeans(
+            k, init=init, n_init=n_init, max_iter=self.max_iter, tol=self.tol,
+            verbose=self.verbose, random_state=rng, algorithm="lloyd",
+        ).fit(Xt, sample_weight=w)  # fmt: skip
+        centers, labels = km.cluster_centers_, km.labels_
+        self.cluster_centers_ = self._back(centers, X)
+        self._counts = torch.bincount(labels, weights=w.to(torch.float64), minlength=k)
+        self.n_steps_ = km.n_iter_
+        self.n_iter_ = km.n_iter_
+        if self.compute_labels:
+            self.labels_ = self._back(labels, X)
+        self.inertia_ = km.inertia_
+        return self
+
+    def _partial_fit_torch(self, X: Any, sample_weight: Any, fitted: bool) -> MiniBatchKMeans:
+        """``partial_fit`` with the torch kernels (one mini-batch step on all of X)."""
+        import torch
+
+        from .._tensor_input import torch_weights, validate_tensor
+        from ._kmeans_torch import (
+            check_init_tensor,
+            init_centroids_t,
+            labels_inertia_t,
+        )
+
+        Xt = validate_tensor(self, X, reset=not fitted, device=self.device, min_samples=1)
+        n, d = Xt.shape
+        w = torch_weights(sample_weight, n, Xt)
+        if not hasattr(self, "_random_state"):
+            self._random_state = check_random_state(self.random_state)
+        rng = self._random_state
+        if not fitted:
+            k = check_n_clusters(self.n_clusters, n)
+            self._batch_size = min(int(self.batch_size), n)
+            init = self.init
+            if not (isinstance(init, str) or callable(init)):
+                init = check_init_tensor(init, k, d, Xt)
+            init_size = self._resolved_init_size(n, k, self._batch_size)
+            centers = init_centroids_t(Xt, k, init, rng, w, init_size=init_size)
+            counts = torch.zeros(k, dtype=torch.float64, device=Xt.device)
+            self._n_since_last_reassign = 0
+            self.n_steps_ = 0
+        else:
+            c = self.cluster_centers_
+            centers = c if is_torch_tensor(c) else torch.as_tensor(np.asarray(c))
+            counts = self._counts
+            counts = counts if is_torch_tensor(counts) else torch.as_tensor(counts)
+        centers = centers.to(device=Xt.device, dtype=Xt.dtype).contiguous()
+        counts = counts.to(device=Xt.device, dtype=torch.float64).contiguous()
+        k = centers.shape[0]
+        rows = torch.arange(n, device=Xt.device)
+        work = self._workspace_torch(n, k, d, Xt.device)
+        self._step_torch(Xt, rows, w.to(torch.float64), centers, centers, counts, work, rng)
+        self.cluster_centers_ = self._back(centers, X)
+        self._counts = counts
+        if self.compute_labels:
+            labels, self.inertia_ = labels_inertia_t(Xt, w, centers)
+            self.labels_ = self._back(labels, X)
+        self.n_steps_ += 1
+        return self

@@ -23,7 +23,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from shoal._backend import select_backend
+from shoal._backend import is_torch_tensor, select_backend
 from shoal._kernels.numba_.pairwise import COSINE, METRIC_CODES, from_surrogate
 from shoal._validation import check_int, check_random_state
 from shoal.metrics._checks import check_number_of_labels, check_X_labels, noise_mask
@@ -141,7 +141,8 @@ default="euclidean"
     Returns
     -------
     ndarray of shape (n_samples,), float64
-        Silhouette value of each sample, in ``[-1, 1]``.
+        Silhouette value of each sample, in ``[-1, 1]``; a float64 tensor on X's device when
+        X is a torch tensor.
 
     Raises
     ------
@@ -162,6 +163,10 @@ default="euclidean"
     n_samples`` floats while they fit 256 MiB (each pair is then computed once), else a
     ``64 x n_clusters`` block per thread (each pair computed twice). Never ``n x n``.
 
+    A torch tensor X (any device) is scored with torch: row chunks of exact float64 distances
+    (``torch.cdist`` without the GEMM shortcut) folded into per-cluster sums, the chunk sized
+    from a memory budget; the labels may be a tensor or an array.
+
     Examples
     --------
     >>> import numpy as np
@@ -170,6 +175,10 @@ default="euclidean"
     >>> silhouette_samples(X, [0, 0, 1, 1]).round(3)
     array([0.905, 0.895, 0.895, 0.905])
     """
+    if is_torch_tensor(X):
+        from shoal.metrics._silhouette_torch import silhouette_samples_torch
+
+        return silhouette_samples_torch(X, labels, metric, noise, METRICS)
     X, lab = check_X_labels(X, labels, metric, METRICS)
     mask = noise_mask(lab, noise)
     if mask is None:
@@ -223,7 +232,8 @@ default="euclidean"
     Equals ``sklearn.metrics.silhouette_score`` (to rounding), including the subsample drawn
     for a given ``random_state``. Noise (label -1) is an ordinary cluster unless
     ``noise="drop"``. Time O(m**2 * n_features) with ``m`` the number of scored samples;
-    no ``m x m`` matrix is allocated.
+    no ``m x m`` matrix is allocated. A torch tensor X is scored on its device (see
+    :func:`silhouette_samples`); the result is a float.
 
     Examples
     --------
@@ -233,6 +243,10 @@ default="euclidean"
     >>> round(silhouette_score(X, [0, 0, 1, 1]), 4)
     0.8997
     """
+    if is_torch_tensor(X):
+        from shoal.metrics._silhouette_torch import silhouette_score_torch
+
+        return silhouette_score_torch(X, labels, metric, sample_size, random_state, noise, METRICS)
     X, lab = check_X_labels(X, labels, metric, METRICS)
     mask = noise_mask(lab, noise)
     if mask is not None:
