@@ -7,6 +7,10 @@ path (centres 1e-4 relative, same labels), tensors in -> tensors out, bad input;
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,9 +89,8 @@ def test_float32_step_keeps_its_accuracy_1e4_from_the_origin():
     np.testing.assert_allclose(lm.numpy(), ref_lm, atol=1e-4)
 
 
-@needs_triton
-def test_triton_step_equals_the_fallback_under_the_interpreter(monkeypatch):
-    monkeypatch.setenv("TRITON_INTERPRET", "1")
+def _triton_check() -> None:
+    """The Triton step against the fallback and the exact step (run under the interpreter)."""
     rng = np.random.default_rng(3)
     for d, offset in ((2, 0.0), (5, 1e4)):
         X = torch.from_numpy((rng.normal(size=(150, d)) + offset).astype(np.float32))
@@ -100,6 +103,22 @@ def test_triton_step_equals_the_fallback_under_the_interpreter(monkeypatch):
         np.testing.assert_allclose(got[2].numpy(), ref[2].numpy(), atol=2e-5)
         exact = _brute_gaussian(X.numpy(), Y.numpy(), 0.8)[0]
         assert np.abs(got[0].numpy() - exact).max() <= 2 * spacing
+
+
+@needs_triton
+def test_triton_step_equals_the_fallback_under_the_interpreter():
+    # triton reads TRITON_INTERPRET when it is imported: a fresh process, whatever this one
+    # has imported already.
+    here = Path(__file__).resolve().parent
+    code = (
+        f"import sys; sys.path.insert(0, {str(here)!r}); "
+        "import test_torch_meanshift as t; t._triton_check(); print('checked')"
+    )
+    env = dict(os.environ, TRITON_INTERPRET="1")
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0 and "checked" in proc.stdout, proc.stderr[-3000:]
 
 
 @pytest.mark.parametrize("kernel", ["flat", "gaussian"])
