@@ -182,8 +182,7 @@ default='k-means||'
         self.n_features_in_ = d
         rng = check_random_state(self.random_state)
         mean64, var = blocks.moments()
-        # Centring keeps the norm expansion ||x||^2 - 2 x.c + ||c||^2 accurate (as in memory).
-        mean = mean64.astype(dtype)
+        mean = _working_origin(mean64, var, dtype)
         tol = float(np.mean(var) * self.tol) if self.tol else 0.0
         init = self.init
         if not isinstance(init, str):
@@ -381,7 +380,24 @@ def _forget(fit_id: str) -> None:
         del _BOUNDS[key]
 
 
+def _working_origin(mean64: np.ndarray, var: np.ndarray, dtype: Any) -> np.ndarray:
+    """The point the fit measures the data from: their mean, or the origin when that is as good.
+
+    Centring keeps the norm expansion ``||x||^2 - 2 x.c + ||c||^2`` accurate for data far from
+    the origin (in memory, KMeans centres X once). Here it would cost a copy of every block in
+    every pass, so it is done only where it pays: when ``||mean||^2`` is at most the total
+    variance, measuring from the origin at most doubles ``E||x||^2`` and so the expansion's
+    rounding (which the bounds' slack accounts for from the actual norms), and the blocks are
+    used as they are.
+    """
+    if float(np.dot(mean64, mean64)) <= float(np.sum(var)):
+        return np.zeros(mean64.shape[0], dtype=dtype)
+    return mean64.astype(dtype)
+
+
 def _centred(block: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    if not mean.any():
+        return np.ascontiguousarray(block)
     return np.ascontiguousarray(block - mean, dtype=block.dtype)
 
 
@@ -439,19 +455,11 @@ def _inertia_block(block: np.ndarray, centers: np.ndarray, mean: np.ndarray, i: 
     return float(kern.inertia_dense(X, w, np.ascontiguousarray(centers, X.dtype), labels))
 
 
-def _nearest(
-    X: np.ndarray, centers: np.ndarray, fast: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest centre (tile distances) and the exact squared distance to it.
-
-    With ``fast`` the search runs in float32 (twice the BLAS speed; X is centred, so float32
-    resolves all but near-ties, which do not matter to seeding) and only the distance to the
-    chosen centre is exact.
-    """
-    if fast and X.dtype == np.float64:
-        labels = _step(X.astype(np.float32), centers.astype(np.float32), 0)[0]
-    else:
-        labels = _step(X, centers, 0)[0]
+def _nearest(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centre (tile distances in X's precision) and the squared distance to it from
+    direct differences. k-means|| passes float32 rows (centred, or near the origin): twice the
+    BLAS speed, and float32 resolves all but near-ties, which do not matter to seeding."""
+    labels = _step(X, centers, 0)[0]
     d2 = np.empty(X.shape[0], dtype=np.float64)
     kern = select_backend(X).kernels
     kern.sq_dist_to_assigned(X, np.ascontiguousarray(centers, X.dtype), labels, d2)
@@ -536,7 +544,11 @@ def kmeans_parallel(
     C = (np.asarray(compute(blocks.X[first : first + 1])[0]) - mean).astype(blocks.dtype)
     ell = float(oversampling) * k
     stateful = blocks.persisted or not _is_distributed()
-    state = blocks.keep(_kpar_start, C, mean) if stateful else None
+    # Blocks held in memory also hold their float32 working copy for the rounds (half their
+    # size, freed with the state): each round then searches the new candidates without
+    # centring and converting the rows again. Recomputed blocks keep 16 bytes a row.
+    hold = blocks.persisted
+    state = blocks.keep(_kpar_start, C, mean, hold) if stateful else None
     for r in range(rounds):
         if stateful:
             phi = float(blocks.reduce(_kpar_cost_state, extra=state))
@@ -577,12 +589,15 @@ def _is_distributed() -> bool:
     return active_client() is not None
 
 
-def _kpar_start(block: np.ndarray, C: np.ndarray, mean: np.ndarray, i: int) -> tuple:
+def _kpar_start(block: np.ndarray, C: np.ndarray, mean: np.ndarray, hold: bool, i: int) -> tuple:
+    """A block's k-means|| state: (squared distance to the nearest candidate, its index, and
+    with ``hold`` the float32 working rows, else None)."""
     X = _centred(block, mean)
     if X.shape[0] == 0:
-        return np.empty(0), np.empty(0, dtype=np.int64)
-    labels, d2 = _nearest(X, C, fast=True)
-    return d2, labels
+        return np.empty(0), np.empty(0, dtype=np.int64), None
+    Xf = np.ascontiguousarray(X, dtype=np.float32)
+    labels, d2 = _nearest(Xf, C)
+    return d2, labels, Xf if hold else None
 
 
 def _kpar_update(
@@ -598,20 +613,23 @@ def _kpar_update(
     to its candidate ``a`` is at most ``prune_sq[a] = (min_c d(a, new_c) / 2)^2`` cannot get
     closer to any new candidate (triangle inequality; Raff, "Exact acceleration of k-means++
     and k-means||", 2021): only the other rows are searched."""
-    closest, assigned = state
+    closest, assigned, Xf = state
     if closest.shape[0] == 0:
         return state
     need = np.flatnonzero(closest > prune_sq[assigned])
     if need.shape[0] == 0:
         return state
-    X = np.ascontiguousarray(block[need] - mean, dtype=block.dtype)
-    labels, d2 = _nearest(X, new, fast=True)
+    if Xf is not None:
+        X = Xf[need]
+    else:
+        X = np.ascontiguousarray(block[need] - mean, dtype=np.float32)
+    labels, d2 = _nearest(X, new)
     better = d2 < closest[need]
     closest = closest.copy()
     assigned = assigned.copy()
     closest[need[better]] = d2[better]
     assigned[need[better]] = labels[better] + offset
-    return closest, assigned
+    return closest, assigned, Xf
 
 
 def _kpar_cost_state(block: np.ndarray, state: tuple, i: int) -> float:
@@ -619,7 +637,7 @@ def _kpar_cost_state(block: np.ndarray, state: tuple, i: int) -> float:
 
 
 def _kpar_cost(block: np.ndarray, C: np.ndarray, mean: np.ndarray, i: int) -> float:
-    return float(_kpar_start(block, C, mean, i)[0].sum())
+    return float(_kpar_start(block, C, mean, False, i)[0].sum())
 
 
 def _kpar_sample_state(
@@ -648,7 +666,8 @@ def _kpar_sample(
     r: int,
     i: int,
 ) -> np.ndarray:
-    return _kpar_sample_state(block, _kpar_start(block, C, mean, i), mean, phi, ell, seed, r, i)
+    state = _kpar_start(block, C, mean, False, i)
+    return _kpar_sample_state(block, state, mean, phi, ell, seed, r, i)
 
 
 def _kpar_counts_state(block: np.ndarray, state: tuple, size: int, i: int) -> np.ndarray:
@@ -656,4 +675,4 @@ def _kpar_counts_state(block: np.ndarray, state: tuple, size: int, i: int) -> np
 
 
 def _kpar_counts(block: np.ndarray, C: np.ndarray, mean: np.ndarray, i: int) -> np.ndarray:
-    return _kpar_counts_state(block, _kpar_start(block, C, mean, i), C.shape[0], i)
+    return _kpar_counts_state(block, _kpar_start(block, C, mean, False, i), C.shape[0], i)

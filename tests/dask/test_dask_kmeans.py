@@ -101,3 +101,28 @@ def test_bad_input():
     )
     with pytest.raises(ValueError, match="features"):
         km.predict(da.zeros((4, 3), chunks=2))
+
+
+def test_working_origin_centres_only_data_far_from_the_origin():
+    from shoal.dask._kmeans import _working_origin
+
+    var = np.array([4.0, 4.0])
+    near = _working_origin(np.array([1.0, -2.0]), var, np.float64)  # |mean|^2 = 5 <= 8
+    assert near.dtype == np.float64 and not near.any()
+    far = _working_origin(np.array([1e3, 0.0]), var, np.float32)
+    assert far.dtype == np.float32 and far[0] == np.float32(1e3)
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-6), (np.float32, 1e-4)])
+def test_data_far_from_the_origin_equal_in_memory(client, blob_data, dtype, rtol):
+    # Measured from their mean (as in memory): 1e5 away, the norm expansion on raw float32
+    # rows would not even resolve the clusters.
+    X, _, centers = blob_data
+    X = (X + 1e5).astype(dtype)
+    init = (centers + 1.5 + 1e5).astype(dtype)
+    ref = shoal.KMeans(6, init=init).fit(X)
+    got = sd.KMeans(6, init=init).fit(_dask(X))
+    np.testing.assert_allclose(got.cluster_centers_, ref.cluster_centers_, rtol=rtol)
+    np.testing.assert_array_equal(got.labels_.compute(), ref.labels_)
+    seeded = sd.KMeans(6, random_state=0).fit(_dask(X))
+    assert seeded.inertia_ <= 1.02 * shoal.KMeans(6, random_state=0).fit(X).inertia_
