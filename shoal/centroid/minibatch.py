@@ -267,20 +267,27 @@ default='k-means++'
         rng: np.random.RandomState,
     ) -> None:
         """Move centres with little weight onto random samples of the batch (in place)."""
-        b = rows.shape[0]
-        low = counts < self.reassignment_ratio * counts.max()
-        if low.sum() > 0.5 * b:
-            # At most half a batch of centres move at once.
-            low[np.argsort(counts)[int(0.5 * b) :]] = False
-        n_low = int(low.sum())
-        if n_low:
-            picked = rng.choice(b, replace=False, size=n_low)
+        low, picked = self._reassignment(counts, rows.shape[0], rng)
+        if picked is not None:
             centers[low] = X[rows[picked]]
-            if self.verbose:
-                print(f"[MiniBatchKMeans] Reassigning {n_low} cluster centers.")
         if (~low).any():
             # Not back to zero, or they would be moved again at once.
             counts[low] = counts[~low].min()
+
+    def _reassignment(
+        self, counts: np.ndarray, b: int, rng: np.random.RandomState
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Which centres move (those with little weight, at most half a batch of them) and the
+        batch rows they move to (None when none moves); draws from ``rng``."""
+        low = counts < self.reassignment_ratio * counts.max()
+        if low.sum() > 0.5 * b:
+            low[np.argsort(counts)[int(0.5 * b) :]] = False
+        n_low = int(low.sum())
+        if not n_low:
+            return low, None
+        if self.verbose:
+            print(f"[MiniBatchKMeans] Reassigning {n_low} cluster centers.")
+        return low, rng.choice(b, replace=False, size=n_low)
 
     def _step(
         self,
@@ -504,17 +511,10 @@ default='k-means++'
         import torch
 
         counts_np = counts.detach().cpu().numpy()
-        b = rows.shape[0]
-        low = counts_np < self.reassignment_ratio * counts_np.max()
-        if low.sum() > 0.5 * b:
-            low[np.argsort(counts_np)[int(0.5 * b) :]] = False
-        n_low = int(low.sum())
-        if n_low:
-            picked = rng.choice(b, replace=False, size=n_low)
+        low, picked = self._reassignment(counts_np, rows.shape[0], rng)
+        if picked is not None:
             low_t = torch.as_tensor(low, device=centers.device)
             centers[low_t] = X[rows[torch.as_tensor(picked, device=rows.device)]]
-            if self.verbose:
-                print(f"[MiniBatchKMeans] Reassigning {n_low} cluster centers.")
         if (~low).any():
             counts_np[low] = counts_np[~low].min()
             counts.copy_(torch.as_tensor(counts_np, device=counts.device))
