@@ -41,6 +41,9 @@ from ._kmeans_sparse import (
 __all__ = ["KMeans"]
 
 METRICS = ("euclidean", "cosine")
+# Distance arithmetic of the torch path (shoal._kernels.torch_.kmeans.PRECISIONS; kept here so
+# that validating it never imports torch).
+PRECISIONS = ("fp32", "tf32", "bf16")
 
 
 class _KMeansPredictor(CentroidMixin, BaseClusterer):
@@ -260,6 +263,11 @@ default='k-means++'
         kernels on the CPU, a torch tensor runs the torch kernels on the tensor's device.
         'cuda'/'cuda:N' compute on that GPU also for numpy X (the fitted attributes are then
         numpy arrays); 'cpu' with a tensor computes on the CPU with torch. See Notes.
+    precision : {'fp32', 'tf32', 'bf16'}, default='fp32'
+        Distance arithmetic of the torch path for float32 data: 'tf32' / 'bf16' round the
+        operands of the ``x.c`` products to that precision (tensor cores on a GPU) and then
+        recompute in fp32 every row whose two nearest centres lie within the rounding's error
+        bound, so the labels are fp32's. Ignored by the numba path and for float64 data.
 
     Attributes
     ----------
@@ -342,6 +350,7 @@ default='k-means++'
         algorithm: str = "auto",
         metric: str = "euclidean",
         device: str | None = None,
+        precision: str = "fp32",
     ) -> None:
         self.n_clusters = n_clusters
         self.init = init
@@ -354,6 +363,7 @@ default='k-means++'
         self.algorithm = algorithm
         self.metric = metric
         self.device = device
+        self.precision = precision
 
     def _validate_params(self) -> None:
         check_int("n_clusters", self.n_clusters, low=1)
@@ -363,6 +373,7 @@ default='k-means++'
         check_int("verbose", self.verbose, low=0)
         check_option("algorithm", self.algorithm, ALGORITHMS)
         check_option("metric", self.metric, METRICS)
+        check_option("precision", self.precision, PRECISIONS)
 
     def _resolved_n_init(self, default: int = 10) -> int:
         """scikit-learn's rule: 'auto' is ``default`` for 'random' and a callable, else 1; an
@@ -507,7 +518,7 @@ default='k-means++'
             centers0 = init_centroids_t(Xw, k, init, rng, w)
             res = kmeans_single_t(
                 Xw, w, centers0, max_iter=self.max_iter, tol=tol, verbose=self.verbose,
-                spherical=spherical,
+                spherical=spherical, precision=self.precision,
             )  # fmt: skip
             if best is None or res.inertia < best.inertia:
                 best = res

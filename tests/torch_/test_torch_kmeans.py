@@ -199,3 +199,29 @@ def test_numpy_input_with_device_cuda_returns_numpy():
     np.testing.assert_array_equal(km.labels_, ref.labels_)
     assert isinstance(km.predict(X), np.ndarray)
     save(km, io.BytesIO())
+
+
+def test_precision_reaches_the_lloyd_kernel_and_keeps_fp32_labels(monkeypatch):
+    """precision='bf16' on float32 tensors whose rows sit near ties: the Lloyd kernel gets it
+    (and re-checks the rows bf16 cannot order), and the fit equals the fp32 fit."""
+    from _kmeans_torch_data import near_ties
+
+    import shoal._kernels.torch_ as tk
+
+    X, init = near_ties(n=300, k=6, d=16, seed=3)
+    seen = []
+    real = tk.lloyd_step
+
+    def spy(*args):
+        seen.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(tk, "lloyd_step", spy)
+    Xt = torch.from_numpy(X)
+    low = KMeans(6, init=init, n_init=1, precision="bf16").fit(Xt)
+    assert seen and set(seen) == {"bf16"}
+    full = KMeans(6, init=init, n_init=1).fit(Xt)
+    assert torch.equal(low.labels_, full.labels_)
+    torch.testing.assert_close(low.cluster_centers_, full.cluster_centers_, rtol=1e-6, atol=0)
+    with pytest.raises(ValueError, match="precision='fp16'"):
+        KMeans(6, precision="fp16").fit(Xt)
