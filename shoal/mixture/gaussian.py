@@ -507,20 +507,6 @@ class GaussianMixture(_GaussianBase):
             raise _collapse_error(what, self.reg_covar)
         return pc
 
-    def _m_step_torch(self, X: Any, resp_w: Any) -> None:
-        kern = select_backend(X).kernels
-        shift: Any = getattr(self, "_shift", None)
-        if not is_torch_tensor(shift) or shift.shape[0] != X.shape[1]:
-            shift = None
-        nk, means, cov = kern.gaussian_moments(
-            X, resp_w, self.covariance_type, self.reg_covar, shift,
-            getattr(self, "_em_weights", None),
-        )  # fmt: skip
-        self.weights_ = nk / nk.sum()
-        self.means_ = means
-        self.covariances_ = cov
-        self.precisions_cholesky_ = self._precision_cholesky_torch(cov)
-
     def _fitted_to_host(self) -> None:
         for name in ("weights_", "means_", "covariances_", "precisions_cholesky_",
                      "precisions_"):  # fmt: skip
@@ -541,13 +527,14 @@ class GaussianMixture(_GaussianBase):
         return np.sqrt(prec)
 
     # -- EM hooks -------------------------------------------------------------------------------
-    def _m_step(self, X: np.ndarray, resp_w: np.ndarray) -> None:
-        if is_torch_tensor(X):
-            self._m_step_torch(X, resp_w)
-            return
+    def _m_step(self, X: Any, resp_w: Any) -> None:
+        """Weights, means and covariances from the responsibilities (either backend): the
+        moments are measured from ``_shift`` (the data mean of the fit) when it lives where X
+        does."""
+        on_torch = is_torch_tensor(X)
         kern = select_backend(X).kernels
-        shift = getattr(self, "_shift", None)
-        if shift is None or is_torch_tensor(shift) or shift.shape[0] != X.shape[1]:
+        shift: Any = getattr(self, "_shift", None)
+        if shift is None or is_torch_tensor(shift) != on_torch or shift.shape[0] != X.shape[1]:
             shift = None
         nk, means, cov = kern.gaussian_moments(
             X, resp_w, self.covariance_type, self.reg_covar, shift,
@@ -556,6 +543,9 @@ class GaussianMixture(_GaussianBase):
         self.weights_ = nk / nk.sum()
         self.means_ = means
         self.covariances_ = cov
+        if on_torch:
+            self.precisions_cholesky_ = self._precision_cholesky_torch(cov)
+            return
         self.precisions_cholesky_ = precision_cholesky(cov, self.covariance_type, self.reg_covar)
 
     def _get_parameters(self) -> tuple[Any, ...]:
