@@ -163,6 +163,11 @@ def _kmeans_plusplus(
     the remaining steps run on a float64 copy. Otherwise the draws carry rounding far below
     what usually changes a D^2 draw: on the benchmark battery the centres are scikit-learn's
     for the same seed except in rare near-ties.
+
+    From ``_SCREEN_MIN_SAMPLES`` samples on, each step first ranks its candidates on a fixed
+    random eighth of the samples (:func:`_contenders`): a candidate that clearly loses there
+    gets no exact potential, and a clear winner is taken at once, with one distance per
+    sample instead of one per candidate.
     """
     kern = backend.kernels
     n, d = X.shape
@@ -181,7 +186,7 @@ def _kmeans_plusplus(
     closest = np.empty(n, dtype=np.float64)
     assigned = np.zeros(n, dtype=np.int64)
     block_pot = np.empty(n_blocks, dtype=np.float64)
-    pot = np.empty((n_blocks, t), dtype=np.float64)
+    pot_all = np.empty((n_blocks, t), dtype=np.float64)
     picked = np.empty(t, dtype=np.int64)
     chosen = np.empty((k, d), dtype=np.float64)  # chosen centres, as rows of Xs
     indices = np.full(k, -1, dtype=np.int64)
@@ -214,6 +219,8 @@ def _kmeans_plusplus(
     def too_coarse(scale: float) -> bool:
         return Xs.dtype == np.float32 and rounding > _F32_REL_ROUNDING * scale
 
+    screen = _screening_subset(Xs, kern) if n >= _SCREEN_MIN_SAMPLES else None
+
     add_center(0, int(rng.choice(n, p=w.astype(np.float64) / wsum)))
     with _blas_one_thread():
         for c in range(1, k):
@@ -232,17 +239,87 @@ def _kmeans_plusplus(
                 to_float64(c)
                 kern.kmpp_sample(w, closest, bounds, block_pot, u * block_pot.sum(), picked)
                 cands = Xs[picked]
-            prune_sq = (0.5 * _cross_distances(chosen[:c], cands).min(axis=1)) ** 2
+            cross = _cross_distances(chosen[:c], cands)
+            prune_sq = (0.5 * cross.min(axis=1)) ** 2
+            cand_rows, pot = picked, pot_all
+            if screen is not None and Xs.dtype == screen[0].dtype:
+                # Rank the candidates on the subset; a clear winner is taken in one pass.
+                S, srows, sbounds = screen
+                gain = np.empty((sbounds.shape[0] - 1, t), dtype=np.float64)
+                kern.kmpp_screen_gains(
+                    Xs, S, srows, w, unit_w, cands, prune_sq, sbounds, bounds, closest,
+                    assigned, _SCREEN_HEAVY * total / wsum, gain, pot_all,
+                )  # fmt: skip
+                keep = _contenders(gain, pot_all.sum(axis=0), S.shape[0] / n)
+                if keep.shape[0] == 1:
+                    add_center(c, int(picked[keep[0]]))
+                    continue
+                if keep.shape[0] < t:
+                    # Only the contenders get the exact potentials.
+                    cand_rows = picked[keep]
+                    cands = cands[keep]
+                    prune_sq = (0.5 * cross[:, keep].min(axis=1)) ** 2
+                    pot = pot_all[:, : keep.shape[0]].copy()
             kern.kmpp_candidate_potentials(
                 Xs, w, unit_w, cands, prune_sq, bounds, closest, assigned, pot, improved
             )
             best = int(np.argmin(pot.sum(axis=0)))
-            i = int(picked[best])
+            i = int(cand_rows[best])
             indices[c] = i
             chosen[c] = Xs[i]
             kern.kmpp_take_candidate(Xs, cands, best, c, bounds, improved, closest, assigned)
             block_pot[:] = pot[:, best]
     return np.ascontiguousarray(X[indices]), indices
+
+
+# Subset screening of the candidates (see _contenders): used from this many samples, on
+# this fraction of them, in blocks of about this many rows, with this z threshold.
+_SCREEN_MIN_SAMPLES = 100_000
+_SCREEN_FRACTION = 0.125
+_SCREEN_BLOCK = 256
+_SCREEN_Z = 6.0
+# Samples whose potential exceeds this multiple of the mean get exact gains in the screening.
+_SCREEN_HEAVY = 64.0
+
+
+def _screening_subset(Xs: np.ndarray, kern: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A uniform random subset of the working copy's rows (drawn from a fixed seed, so the
+    caller's random stream is untouched), with its block offsets."""
+    n = Xs.shape[0]
+    m = int(n * _SCREEN_FRACTION)
+    rows = np.sort(np.random.default_rng(0x6B6D7070).choice(n, m, replace=False))
+    n_blocks = max(m // _SCREEN_BLOCK, 1)
+    return np.ascontiguousarray(Xs[rows]), rows, kern.block_bounds(m, n_blocks)
+
+
+def _contenders(gain: np.ndarray, heavy: np.ndarray, fraction: float) -> np.ndarray:
+    """The candidates still in the race after the subset screening: the leader and every
+    candidate it does not beat by ``_SCREEN_Z`` standard errors.
+
+    ``heavy`` (t,) holds the exact gains from the samples of large potential (see
+    :func:`kmpp_screen_gains`); ``gain`` (blocks, t) the gains of the other samples on a
+    uniform subset, ``fraction`` of all samples, whose blocks are independent samples: the
+    estimate of a candidate's gain is ``heavy + gain.sum(0) / fraction``, and the standard
+    error of a difference comes from the block-wise differences.
+
+    The greedy step keeps the candidate that lowers the potential most. Its gain is estimated
+    on a uniform subset of the samples; when the leader's lead over each rival is many
+    standard errors of the block-wise differences, the full pass over every candidate is
+    skipped and only the leader is taken (one distance per sample instead of ``t``). A close
+    race falls back to the exact potentials, so the choice is the exact greedy one unless an
+    estimate is off by more than ``_SCREEN_Z`` of its standard errors.
+    """
+    nb, t = gain.shape
+    if nb < 8:
+        return np.arange(t)
+    est = heavy + gain.sum(axis=0) / fraction
+    lead = int(np.argmax(est))
+    diff = gain[:, lead : lead + 1] - gain
+    lead_by = est[lead] - est
+    se = diff.std(axis=0, ddof=1) * math.sqrt(nb) / fraction
+    beaten = (lead_by > _SCREEN_Z * se) & (lead_by > 0.0)
+    beaten[lead] = False
+    return np.flatnonzero(~beaten)
 
 
 def _min_positive_distance(C: np.ndarray) -> float:

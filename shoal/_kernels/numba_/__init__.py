@@ -57,6 +57,7 @@ from .seeding import (
     kmpp_add_center,
     kmpp_candidate_potentials,
     kmpp_sample,
+    kmpp_screen_gains,
     kmpp_take_candidate,
 )
 from .silhouette import (
@@ -104,6 +105,7 @@ __all__ = [
     "kmpp_add_center",
     "kmpp_candidate_potentials",
     "kmpp_sample",
+    "kmpp_screen_gains",
     "kmpp_take_candidate",
     "kproto_assign",
     "kproto_run",

@@ -27,6 +27,7 @@ __all__ = [
     "kmpp_add_center",
     "kmpp_candidate_potentials",
     "kmpp_sample",
+    "kmpp_screen_gains",
     "kmpp_take_candidate",
 ]
 
@@ -128,6 +129,53 @@ def kmpp_candidate_potentials(
             improved[i] = m
         for c in range(t):
             pot[b, c] = acc[c] + kept
+
+
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def kmpp_screen_gains(
+    X, S, rows, w, unit_w, cands, prune_sq, sbounds, bounds, closest, assigned, tau, gain, heavy
+):
+    """Each candidate's gain ``sum_i w_i max(0, closest_i - d(x_i, cand)^2)``, split in two:
+    the samples whose ``w_i closest_i`` exceeds ``tau`` exactly (``heavy``), the others over a
+    uniform random subset of the samples, per block of that subset (``gain``). A sample's gain
+    is at most its ``w_i closest_i``, so the subset part sums bounded terms.
+
+    Parameters
+    ----------
+    S : (m, d) IN, the subset's rows (a copy, X's dtype). rows : (m,) int64 IN, their
+    indices in X (``closest``, ``assigned`` and ``w`` are read through it).
+    sbounds : (n_sblocks + 1,) int64 IN, block offsets into ``S``; ``bounds`` into X.
+    tau : float IN. gain : (n_sblocks, t) float64 OUT. heavy : (n_blocks, t) float64 OUT.
+    The others as in :func:`kmpp_candidate_potentials`.
+    """
+    t = cands.shape[0]
+    for b in prange(sbounds.shape[0] - 1):
+        acc = np.zeros(t)
+        for s in range(sbounds[b], sbounds[b + 1]):
+            i = rows[s]
+            ci = closest[i]
+            wi = 1.0 if unit_w else np.float64(w[i])
+            if ci <= prune_sq[assigned[i]] or wi * ci > tau:
+                continue
+            for c in range(t):
+                dd = _sqdist_native(S, s, cands, c)
+                if dd < ci:
+                    acc[c] += wi * (ci - dd)
+        for c in range(t):
+            gain[b, c] = acc[c]
+    for b in prange(bounds.shape[0] - 1):
+        acc = np.zeros(t)
+        for i in range(bounds[b], bounds[b + 1]):
+            ci = closest[i]
+            wi = 1.0 if unit_w else np.float64(w[i])
+            if wi * ci <= tau or ci <= prune_sq[assigned[i]]:
+                continue
+            for c in range(t):
+                dd = _sqdist_native(X, i, cands, c)
+                if dd < ci:
+                    acc[c] += wi * (ci - dd)
+        for c in range(t):
+            heavy[b, c] = acc[c]
 
 
 @njit(cache=True, nogil=True, parallel=True)
