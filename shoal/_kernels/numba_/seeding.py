@@ -131,6 +131,15 @@ def kmpp_candidate_potentials(
             pot[b, c] = acc[c] + kept
 
 
+@njit(cache=True, nogil=True, fastmath=True)
+def _add_gains(Y, r, cands, ci, wi, acc):
+    """``acc[c] += wi * max(0, ci - d(Y[r], cands[c])^2)`` for every candidate."""
+    for c in range(cands.shape[0]):
+        dd = _sqdist_native(Y, r, cands, c)
+        if dd < ci:
+            acc[c] += wi * (ci - dd)
+
+
 @njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def kmpp_screen_gains(
     X, S, rows, w, unit_w, cands, prune_sq, sbounds, bounds, closest, assigned, tau, gain, heavy
@@ -155,12 +164,8 @@ def kmpp_screen_gains(
             i = rows[s]
             ci = closest[i]
             wi = 1.0 if unit_w else np.float64(w[i])
-            if ci <= prune_sq[assigned[i]] or wi * ci > tau:
-                continue
-            for c in range(t):
-                dd = _sqdist_native(S, s, cands, c)
-                if dd < ci:
-                    acc[c] += wi * (ci - dd)
+            if ci > prune_sq[assigned[i]] and wi * ci <= tau:
+                _add_gains(S, s, cands, ci, wi, acc)
         for c in range(t):
             gain[b, c] = acc[c]
     for b in prange(bounds.shape[0] - 1):
@@ -168,12 +173,8 @@ def kmpp_screen_gains(
         for i in range(bounds[b], bounds[b + 1]):
             ci = closest[i]
             wi = 1.0 if unit_w else np.float64(w[i])
-            if wi * ci <= tau or ci <= prune_sq[assigned[i]]:
-                continue
-            for c in range(t):
-                dd = _sqdist_native(X, i, cands, c)
-                if dd < ci:
-                    acc[c] += wi * (ci - dd)
+            if wi * ci > tau and ci > prune_sq[assigned[i]]:
+                _add_gains(X, i, cands, ci, wi, acc)
         for c in range(t):
             heavy[b, c] = acc[c]
 
