@@ -60,10 +60,11 @@ _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav")
 
 # Attributes an estimator rebuilds from its other state on first use; saved as None.
 # Birch: linked CFNode views of the flat CF tree (cyclic: leaves link both ways).
-# HDBSCAN: the soft-clustering model, derived from the condensed tree and the training data.
+# HDBSCAN: the soft-clustering model and the prediction maps (with the search index), derived
+# from the condensed tree and the training data.
 _CACHES: dict[str, frozenset[str]] = {
     "Birch": frozenset({"_views"}),
-    "HDBSCAN": frozenset({"_soft_model"}),
+    "HDBSCAN": frozenset({"_soft_model", "_predict_cache"}),
 }
 
 _BIT_GENERATORS = {

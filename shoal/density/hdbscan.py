@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -54,6 +54,19 @@ def _blocks(n: int) -> int:
     import numba
 
     return int(max(1, min(n, 16 * numba.get_num_threads())))
+
+
+class _PredictMaps(NamedTuple):
+    """The fitted condensed tree as arrays indexed by node, for prediction on new samples."""
+
+    knn_index: tuple  # the training samples' search index (spatial.build_kdtree / build_brute)
+    leave_parent: np.ndarray  # (n,) the cluster each training sample falls out of
+    leave_lambda: np.ndarray  # (n,) and the lambda at which it does
+    up_parent: np.ndarray  # (nodes,) a cluster's parent cluster, -1 for the root
+    up_lambda: np.ndarray  # (nodes,) the lambda at which it splits off its parent
+    label_of: np.ndarray  # (nodes,) label of the selected cluster a cluster lies in, or -1
+    top_of: np.ndarray  # (nodes,) that selected cluster, or -1
+    deaths: np.ndarray  # (nodes,) largest lambda of each cluster's children
 
 
 class HDBSCAN(BaseClusterer):
@@ -278,6 +291,7 @@ metric='precomputed'
         self.condensed_tree_ = tree
         self.cluster_persistence_ = persistence(tree, n, selected)
         self._soft_model: SoftModel | None = None
+        self._predict_cache: _PredictMaps | None = None
         self._prediction: tuple | None = None if precomputed else (
             np.ascontiguousarray(X, dtype=np.float64), core, int(k), code, power, selected
         )  # fmt: skip
@@ -360,48 +374,68 @@ metric='precomputed'
             raise ValueError("approximate_predict needs feature data; the model was fitted on "
                              "metric='precomputed'.")  # fmt: skip
         X = validate_X(self, X, reset=False, dtype=np.float64)
-        train, core, k, code, power, selected = self._prediction
+        train, core, k, code, power, _ = self._prediction
+        maps = self._predict_maps()
+        nb_idx, nb_dist = _query_knn(maps.knn_index, X, min(train.shape[0], 2 * k), code, power)
+        nearest, lams = self._attach(X, nb_idx, nb_dist, core, k)
+        # Start at the cluster the nearest training sample leaves; while the new sample's lambda
+        # is below the lambda at which that cluster split off, move to its parent.
+        cluster = maps.leave_parent[nearest]
+        moving = np.flatnonzero(maps.leave_lambda[nearest] > lams)
+        while moving.size:
+            up = cluster[moving]
+            moving = moving[(maps.up_parent[up] >= 0) & (maps.up_lambda[up] >= lams[moving])]
+            cluster[moving] = maps.up_parent[cluster[moving]]
+        labels = maps.label_of[cluster]
+        probs = np.zeros(X.shape[0])
+        inside = labels >= 0
+        max_l = maps.deaths[maps.top_of[cluster[inside]]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            probs[inside] = np.where(max_l > 0, np.minimum(max_l, lams[inside]) / max_l, 1.0)
+        return labels, probs
+
+    def _predict_maps(self) -> _PredictMaps:
+        """The condensed tree as arrays for prediction, and the training samples' search index
+        (built on first use, kept like the soft-clustering model)."""
+        maps = getattr(self, "_predict_cache", None)
+        if maps is not None:
+            return maps
+        assert self._prediction is not None
+        train, _, _, _, _, selected = self._prediction
         n = train.shape[0]
-        m = min(n, 2 * k)
-        index = spatial.build_kdtree(train, int(self.leaf_size)) if train.shape[1] <= \
-            KDTREE_MAX_DIM else spatial.build_brute(train)  # fmt: skip
-        nb_idx, nb_dist = _query_knn(index, X, m, code, power)
         t = self.condensed_tree_
+        size = int(max(t.parent.max(initial=n), t.child.max(initial=n))) + 1
         pts = t.child < n
         leave_parent = np.empty(n, dtype=np.int64)
         leave_lambda = np.empty(n)
         leave_parent[t.child[pts]] = t.parent[pts]
         leave_lambda[t.child[pts]] = t.lambda_val[pts]
-        up = {int(c): (int(a), float(lv)) for a, c, lv in
-              zip(t.parent[~pts], t.child[~pts], t.lambda_val[~pts])}  # fmt: skip
-        label_of = {c: i for i, c in enumerate(selected)}
-        for c in selected:  # sub-clusters answer for their selected ancestor
-            todo = [c]
-            while todo:
-                x = todo.pop()
-                label_of[x] = label_of[c]
-                todo.extend(ch for ch, (par, _) in up.items() if par == x)
-        deaths = np.zeros(int(max(t.parent.max(), t.child.max())) + 1)
+        up_parent = np.full(size, -1, dtype=np.int64)
+        up_lambda = np.zeros(size)
+        up_parent[t.child[~pts]] = t.parent[~pts]
+        up_lambda[t.child[~pts]] = t.lambda_val[~pts]
+        # Every cluster below a selected one answers for it: label and top (selected) cluster.
+        label_of = np.full(size, -1, dtype=np.int64)
+        top_of = np.full(size, -1, dtype=np.int64)
+        sel = np.asarray(selected, dtype=np.int64)
+        label_of[sel] = np.arange(sel.shape[0])
+        top_of[sel] = sel
+        clusters = t.child[~pts]
+        while True:
+            par = up_parent[clusters]
+            todo = (top_of[clusters] < 0) & (top_of[par] >= 0)
+            if not todo.any():
+                break
+            label_of[clusters[todo]] = label_of[par[todo]]
+            top_of[clusters[todo]] = top_of[par[todo]]
+        deaths = np.zeros(size)
         np.maximum.at(deaths, t.parent, t.lambda_val)
-        top_of = {}
-        for c in selected:
-            for x, lab in label_of.items():
-                if lab == label_of[c]:
-                    top_of[x] = c
-        nearest, lams = self._attach(X, nb_idx, nb_dist, core, k)
-        labels = np.full(X.shape[0], -1, dtype=np.int64)
-        probs = np.zeros(X.shape[0])
-        for i in range(X.shape[0]):
-            lam = lams[i]
-            cluster = int(leave_parent[nearest[i]])
-            if leave_lambda[nearest[i]] > lam:
-                while cluster in up and up[cluster][1] >= lam:
-                    cluster = up[cluster][0]
-            if cluster in label_of:
-                labels[i] = label_of[cluster]
-                max_l = deaths[top_of[cluster]]
-                probs[i] = min(max_l, lam) / max_l if max_l > 0 else 1.0
-        return labels, probs
+        index = spatial.build_kdtree(train, int(self.leaf_size)) if train.shape[1] <= \
+            KDTREE_MAX_DIM else spatial.build_brute(train)  # fmt: skip
+        maps = _PredictMaps(index, leave_parent, leave_lambda, up_parent, up_lambda, label_of,
+                            top_of, deaths)  # fmt: skip
+        self._predict_cache = maps
+        return maps
 
     def _attach(self, X: np.ndarray, nb_idx: np.ndarray, nb_dist: np.ndarray, core: np.ndarray,
                 k: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
@@ -458,10 +492,8 @@ metric='precomputed'
         X = validate_X(self, X, reset=False, dtype=np.float64)
         assert self._prediction is not None
         train, core, k, code, power, _ = self._prediction
-        m = min(train.shape[0], 2 * k)
-        index = spatial.build_kdtree(train, int(self.leaf_size)) if train.shape[1] <= \
-            KDTREE_MAX_DIM else spatial.build_brute(train)  # fmt: skip
-        nb_idx, nb_dist = _query_knn(index, X, m, code, power)
+        nb_idx, nb_dist = _query_knn(self._predict_maps().knn_index, X, min(train.shape[0], 2 * k),
+                                     code, power)  # fmt: skip
         nearest, lam = self._attach(X, nb_idx, nb_dist, core, k)
         return new_point_memberships(model, X, nearest, lam, code, power)
 

@@ -266,3 +266,71 @@ def test_float32_input():
     b = HDBSCAN(min_cluster_size=10).fit(X.astype(np.float64))
     np.testing.assert_array_equal(a.labels_, b.labels_)
     np.testing.assert_allclose(a.probabilities_, b.probabilities_, atol=1e-12)
+
+
+def _walk_predict(hd, X):
+    """approximate_predict by a plain walk of the condensed tree, one query at a time (its
+    definition: start where the mutual-reachability nearest training sample leaves the tree,
+    climb while the query's lambda is below the cluster's birth)."""
+    train, core, k, _, _, selected = hd._prediction  # Euclidean: cdist below
+    t = hd.condensed_tree_
+    parent_of = {int(c): (int(p), float(lv)) for p, c, lv in zip(t.parent, t.child, t.lambda_val)}
+    d = cdist(X, train)
+    own = max(k - 2, 0)
+    core_x = np.sort(d, axis=1)[:, own] if k > 1 else np.zeros(X.shape[0])
+    mr = np.maximum(np.maximum(core[None, :], core_x[:, None]), d / hd.alpha)
+    deaths = {}
+    for p, lv in zip(t.parent, t.lambda_val):
+        deaths[int(p)] = max(deaths.get(int(p), 0.0), float(lv))
+
+    def selected_above(c):
+        while True:
+            if c in selected:
+                return c
+            if c not in parent_of:
+                return None
+            c = parent_of[c][0]
+
+    labels, probs = [], []
+    for i in range(X.shape[0]):
+        j = int(np.argmin(mr[i]))
+        lam = 1.0 / mr[i, j] if mr[i, j] > 0 else np.finfo(float).max
+        cluster, leave = parent_of[j]
+        if leave > lam:
+            while cluster in parent_of and parent_of[cluster][1] >= lam:
+                cluster = parent_of[cluster][0]
+        top = selected_above(cluster)
+        if top is None:
+            labels.append(-1)
+            probs.append(0.0)
+        else:
+            labels.append(list(selected).index(top))
+            max_l = deaths[top]
+            probs.append(min(max_l, lam) / max_l if max_l > 0 else 1.0)
+    return np.array(labels), np.array(probs)
+
+
+@pytest.mark.parametrize("method", ["eom", "leaf"])
+def test_approximate_predict_equals_a_plain_tree_walk(method):
+    # Nested clusters (two pairs of close blobs, a far blob, noise) give a condensed tree with
+    # several levels; selected clusters answer for their sub-clusters.
+    rng = np.random.default_rng(4)
+    centers = [(0, 0), (1.6, 0), (10, 0), (11.6, 0), (5, 9)]
+    X = np.vstack([rng.normal(size=(150, 2)) * 0.35 + c for c in centers]
+                  + [rng.uniform(-3, 14, (60, 2))])  # fmt: skip
+    hd = HDBSCAN(min_cluster_size=10, min_samples=5, cluster_selection_method=method).fit(X)
+    t = hd.condensed_tree_
+    sub = t.child >= len(X)
+    with_subclusters = [s for s in hd._prediction[5] if ((t.parent == s) & sub).any()]
+    assert len(with_subclusters) == (2 if method == "eom" else 0)  # the pairs of blobs
+    Q = np.vstack([X[::7] + 0.05 * rng.standard_normal(X[::7].shape),
+                   rng.uniform(-5, 16, (200, 2))])  # fmt: skip
+    labels, probs = hd.approximate_predict(Q)
+    ref_labels, ref_probs = _walk_predict(hd, Q)
+    np.testing.assert_array_equal(labels, ref_labels)
+    np.testing.assert_allclose(probs, ref_probs, rtol=1e-12)
+    assert (labels >= 0).any() and (labels == -1).any()
+    # A second call uses the cached maps; a refit drops them.
+    np.testing.assert_array_equal(hd.approximate_predict(Q)[0], labels)
+    hd.fit(X[:400])
+    assert hd.approximate_predict(Q)[0].max() <= hd.labels_.max()
