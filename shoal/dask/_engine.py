@@ -138,9 +138,12 @@ class Blocks:
         client is active and X takes at most half of its workers' memory; otherwise every pass
         recomputes the blocks from their graph (out of core: lazily generated or read data is
         produced again, never held).
+    W : dask array (n,), optional
+        Sample weights, rechunked to X's row blocks (held with them when persisted); passes
+        that ask for them get each block's weights (see :meth:`tasks`).
     """
 
-    def __init__(self, X: Any, persist: Any = "auto") -> None:
+    def __init__(self, X: Any, persist: Any = "auto", W: Any = None) -> None:
         self.X = X
         self.n, self.d = int(X.shape[0]), int(X.shape[1])
         self.dtype = np.dtype(X.dtype)
@@ -149,40 +152,73 @@ class Blocks:
         if persist == "auto":
             persist = _fits_in_cluster(X.nbytes)
         self.persisted = bool(persist)
+        self.W = None if W is None else W.rechunk((X.chunks[0],))
         if self.persisted:
-            (self.X,) = _persist(self.X)
+            if self.W is None:
+                (self.X,) = _persist(self.X)
+            else:
+                self.X, self.W = _persist(self.X, self.W)
         self.parts = list(self.X.to_delayed().ravel())
+        self.wparts: list[Any] = (
+            [None] * len(self.parts) if self.W is None else list(self.W.to_delayed().ravel())
+        )
 
     def __len__(self) -> int:
         return len(self.parts)
 
     def tasks(
-        self, fn: Callable[..., Any], *args: Any, extra: Sequence[Any] | None = None
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        extra: Sequence[Any] | None = None,
+        weights: bool = False,
     ) -> list[Any]:
-        """Delayed ``fn(block, *args, i)`` for every block ``i``; with ``extra``, the i-th
-        item of ``extra`` (e.g. a per-block state) comes after the block."""
+        """Delayed ``fn(block, *args, i)`` for every block ``i``; with ``weights``, the block's
+        sample weights (None when the fit has none) come right after the block; with
+        ``extra``, the i-th item of ``extra`` (e.g. a per-block state) comes next."""
         import dask
 
         wrapped = [_wrap(a) for a in args]
         call = dask.delayed(fn, pure=True)
-        if extra is None:
-            return [call(p, *wrapped, i) for i, p in enumerate(self.parts)]
-        return [call(p, e, *wrapped, i) for i, (p, e) in enumerate(zip(self.parts, extra))]
+        heads: list[list[Any]] = [[p] for p in self.parts]
+        if weights:
+            for head, wp in zip(heads, self.wparts):
+                head.append(wp)
+        if extra is not None:
+            for head, e in zip(heads, extra):
+                head.append(e)
+        return [call(*head, *wrapped, i) for i, head in enumerate(heads)]
 
-    def reduce(self, fn: Callable[..., Any], *args: Any, extra: Sequence[Any] | None = None) -> Any:
+    def reduce(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        extra: Sequence[Any] | None = None,
+        weights: bool = False,
+    ) -> Any:
         """``sum_i fn(block_i, *args, i)`` computed (one pass over X)."""
-        return compute(_tree_sum(self.tasks(fn, *args, extra=extra)))[0]
+        return compute(_tree_sum(self.tasks(fn, *args, extra=extra, weights=weights)))[0]
 
     def gather(
-        self, fn: Callable[..., Any], *args: Any, extra: Sequence[Any] | None = None
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        extra: Sequence[Any] | None = None,
+        weights: bool = False,
     ) -> list:
         """``[fn(block_i, *args, i) for every i]`` computed (one pass; results must be small)."""
-        return list(compute(*self.tasks(fn, *args, extra=extra)))
+        return list(compute(*self.tasks(fn, *args, extra=extra, weights=weights)))
 
-    def keep(self, fn: Callable[..., Any], *args: Any, extra: Sequence[Any] | None = None) -> list:
+    def keep(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        extra: Sequence[Any] | None = None,
+        weights: bool = False,
+    ) -> list:
         """Per-block results of ``fn`` held where they were computed (persisted delayed
         objects), for a later pass to read with ``extra=``."""
-        return list(_persist(*self.tasks(fn, *args, extra=extra)))
+        return list(_persist(*self.tasks(fn, *args, extra=extra, weights=weights)))
 
     def moments(self) -> tuple[np.ndarray, np.ndarray]:
         """Column means and (population) variances, float64, in one pass (Chan et al.'s

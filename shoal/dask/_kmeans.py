@@ -16,6 +16,7 @@ from .._validation import (
     check_option,
     check_random_state,
     check_real,
+    check_sample_weight,
 )
 from ..centroid import KMeans as _InMemoryKMeans
 from ..centroid._kmeans_core import (
@@ -97,7 +98,8 @@ default='k-means||'
     Notes
     -----
     A pass costs O(n k d) flops spread over the blocks; the scheduler sees ``n_blocks`` tasks
-    plus ``n_blocks / 8`` additions per pass. ``sample_weight`` is not supported yet.
+    plus ``n_blocks / 8`` additions per pass. ``sample_weight`` (numpy or dask, rechunked to
+    X's row blocks) travels with the blocks: weighted sums, inertia and k-means|| draws.
     numpy input is accepted (wrapped in a dask array).
 
     Examples
@@ -165,18 +167,19 @@ default='k-means||'
             Training data, chunked along rows (a numpy array is wrapped).
         y : Ignored
             Not used, present for API consistency.
-        sample_weight : None
-            Not supported yet (must be None).
+        sample_weight : dask or numpy array of shape (n_samples,), optional
+            Weight of each sample (ones when None), as in :class:`shoal.KMeans`: the
+            centres are weighted means, the inertia a weighted sum, and k-means|| draws and
+            counts its candidates by weight. A dask array is rechunked to X's row blocks.
 
         Returns
         -------
         self : KMeans
             The fitted estimator.
         """
-        if sample_weight is not None:
-            raise NotImplementedError("shoal.dask.KMeans does not take sample_weight yet.")
         self._validate_params()
-        blocks = Blocks(as_dask_array(X), self.persist)
+        Xd = as_dask_array(X)
+        blocks = Blocks(Xd, self.persist, dask_weights(sample_weight, Xd))
         n, d, dtype = blocks.n, blocks.d, blocks.dtype
         k = check_n_clusters(self.n_clusters, n)
         self.n_features_in_ = d
@@ -201,7 +204,7 @@ default='k-means||'
                 blocks, centers0.astype(dtype), mean, self.max_iter, tol, self.verbose,
                 self.callback,
             )  # fmt: skip
-            inertia = float(blocks.reduce(_inertia_block, centers, mean))
+            inertia = float(blocks.reduce(_inertia_block, centers, mean, weights=True))
             if best is None or inertia < best[0]:
                 best = (inertia, centers, n_iter)
         assert best is not None
@@ -230,8 +233,7 @@ default='k-means||'
         ----------
         X : dask array of shape (n_samples, n_features)
         y : Ignored
-        sample_weight : None
-            Not supported on dask arrays.
+        sample_weight : dask or numpy array of shape (n_samples,), optional
 
         Returns
         -------
@@ -240,11 +242,10 @@ default='k-means||'
         if not is_dask(X):
             return float(super().score(X, y, sample_weight))
         check_fitted(self, "cluster_centers_")
-        if sample_weight is not None:
-            raise NotImplementedError("shoal.dask.KMeans.score does not take sample_weight.")
-        blocks = Blocks(as_dask_array(X), persist=False)
+        Xd = as_dask_array(X)
+        blocks = Blocks(Xd, persist=False, W=dask_weights(sample_weight, Xd))
         self._check_features(blocks.d)
-        return -float(blocks.reduce(_min_sq_block, self.cluster_centers_))
+        return -float(blocks.reduce(_min_sq_block_w, self.cluster_centers_, weights=True))
 
     def _check_features(self, d: int) -> None:
         if d != self.n_features_in_:
@@ -291,9 +292,11 @@ def lloyd(
                 cd = _center_distances(centers)
                 np.fill_diagonal(cd, np.inf)
                 half_sep = 0.5 * cd.min(axis=1)
-                tot, wt = blocks.reduce(_hamerly_block, centers, mean, drift, half_sep, fit_id, i)
+                tot, wt = blocks.reduce(
+                    _hamerly_block, centers, mean, drift, half_sep, fit_id, i, weights=True
+                )
             else:
-                tot, wt = blocks.reduce(_lloyd_block, centers, mean)
+                tot, wt = blocks.reduce(_lloyd_block, centers, mean, weights=True)
             if np.any(wt <= 0):
                 _relocate_empty(blocks, centers, mean, tot, wt)
             new = centers.copy()
@@ -321,6 +324,7 @@ _BOUNDS: dict[tuple[str, int], tuple] = {}
 
 def _hamerly_block(
     block: np.ndarray,
+    wb: np.ndarray | None,
     centers: np.ndarray,
     mean: np.ndarray,
     drift: np.ndarray,
@@ -340,7 +344,7 @@ def _hamerly_block(
     bounds = kern.block_bounds(m, nb)
     sums = np.empty((nb, k, d))
     wsums = np.empty((nb, k))
-    w = np.ones(m, dtype=X.dtype)
+    w = _block_weights(wb, m, X.dtype)
     c_sq = (C.astype(np.float64) ** 2).sum(axis=1)
     cached = _BOUNDS.pop((fit_id, i), None)
     with blas_one_thread():
@@ -409,8 +413,52 @@ def _rel_err(dtype: Any) -> float:
     return 1e-12 if dtype == np.float64 else 1e-5
 
 
-def _step(X: np.ndarray, centers: np.ndarray, mode: int) -> tuple[np.ndarray, ...]:
-    """shoal's fused Lloyd kernel on one block: labels (and per-cluster sums for mode 1)."""
+def _block_weights(wb: np.ndarray | None, m: int, dtype: Any) -> np.ndarray:
+    """A block's sample weights in X's dtype (the kernels' convention); ones without any."""
+    if wb is None:
+        return np.ones(m, dtype=dtype)
+    return np.ascontiguousarray(wb, dtype=dtype)
+
+
+def dask_weights(sample_weight: Any, X: Any) -> Any:
+    """``sample_weight`` checked as :func:`shoal._validation.check_sample_weight` does (one
+    small pass for a dask array) and returned as a float64 dask array with X's row blocks;
+    None stays None."""
+    if sample_weight is None:
+        return None
+    import dask.array as da
+
+    n = int(X.shape[0])
+    if not is_dask(sample_weight):
+        w = check_sample_weight(sample_weight, n, np.float64)
+        return da.from_array(w, chunks=(X.chunks[0],))
+    W = sample_weight
+    if W.ndim != 1:
+        raise ValueError(f"sample_weight must be 1-D; got shape {W.shape}.")
+    if not np.issubdtype(W.dtype, np.number) or np.issubdtype(W.dtype, np.complexfloating):
+        raise ValueError(f"sample_weight must be numeric; got dtype {W.dtype}.")
+    if any(np.isnan(c) for c in W.chunks[0]):
+        W = W.compute_chunk_sizes()
+    if W.shape[0] != n:
+        raise ValueError(
+            f"sample_weight has {W.shape[0]} values but X has n_samples={n}; they must match."
+        )
+    W = W.astype(np.float64)
+    finite, low, high = compute(da.isfinite(W).all(), W.min(), W.max())
+    if not finite:
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if low < 0:
+        raise ValueError(f"sample_weight has negative values (min {low}); weights must be >= 0.")
+    if not high > 0:
+        raise ValueError("sample_weight is all zero; at least one sample needs a positive weight.")
+    return W.rechunk((X.chunks[0],))
+
+
+def _step(
+    X: np.ndarray, centers: np.ndarray, mode: int, w: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
+    """shoal's fused Lloyd kernel on one block: labels (and per-cluster sums for mode 1,
+    weighted by ``w`` when given)."""
     kern = select_backend(X).kernels
     m, d = X.shape
     k = centers.shape[0]
@@ -420,7 +468,7 @@ def _step(X: np.ndarray, centers: np.ndarray, mode: int) -> tuple[np.ndarray, ..
     sums = np.empty((nb, k, d)) if mode else np.empty((0, 0, 0))
     wsums = np.empty((nb, k)) if mode else np.empty((0, 0))
     labels = np.empty(m, dtype=np.int64)
-    w = np.ones(m, dtype=X.dtype)
+    w = _block_weights(w, m, X.dtype)
     c_sq = (centers.astype(np.float64) ** 2).sum(axis=1)
     dummy = np.empty(0, dtype=np.float64)
     with blas_one_thread():
@@ -431,11 +479,13 @@ def _step(X: np.ndarray, centers: np.ndarray, mode: int) -> tuple[np.ndarray, ..
     return labels, sums, wsums
 
 
-def _lloyd_block(block: np.ndarray, centers: np.ndarray, mean: np.ndarray, i: int) -> tuple:
+def _lloyd_block(
+    block: np.ndarray, wb: np.ndarray | None, centers: np.ndarray, mean: np.ndarray, i: int
+) -> tuple:
     k, d = centers.shape
     if block.shape[0] == 0:
         return np.zeros((k, d)), np.zeros(k)
-    _, sums, wsums = _step(_centred(block, mean), centers, 1)
+    _, sums, wsums = _step(_centred(block, mean), centers, 1, wb)
     return sums.sum(axis=0), wsums.sum(axis=0)
 
 
@@ -445,13 +495,15 @@ def _labels_block(block: np.ndarray, centers: np.ndarray, mean: np.ndarray) -> n
     return _step(_centred(block, mean), centers, 0)[0]
 
 
-def _inertia_block(block: np.ndarray, centers: np.ndarray, mean: np.ndarray, i: int) -> float:
+def _inertia_block(
+    block: np.ndarray, wb: np.ndarray | None, centers: np.ndarray, mean: np.ndarray, i: int
+) -> float:
     if block.shape[0] == 0:
         return 0.0
     X = _centred(block, mean)
     labels = _step(X, centers, 0)[0]
     kern = select_backend(X).kernels
-    w = np.ones(X.shape[0], dtype=X.dtype)
+    w = _block_weights(wb, X.shape[0], X.dtype)
     return float(kern.inertia_dense(X, w, np.ascontiguousarray(centers, X.dtype), labels))
 
 
@@ -469,6 +521,11 @@ def _nearest(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def _min_sq_block(block: np.ndarray, centers: np.ndarray, i: int) -> float:
     """Inertia of a block against (uncentred) fitted centres, exact differences as in
     ``KMeans.score``."""
+    return _min_sq_block_w(block, None, centers, i)
+
+
+def _min_sq_block_w(block: np.ndarray, wb: np.ndarray | None, centers: np.ndarray, i: int) -> float:
+    """:func:`_min_sq_block` weighted by the block's sample weights (None: ones)."""
     if block.shape[0] == 0:
         return 0.0
     X = np.ascontiguousarray(block)
@@ -477,20 +534,23 @@ def _min_sq_block(block: np.ndarray, centers: np.ndarray, i: int) -> float:
     labels = np.empty(X.shape[0], dtype=np.int64)
     min_sq = np.empty(X.shape[0], dtype=np.float64)
     kern.assign_labels(X, C, (C.astype(np.float64) ** 2).sum(axis=1), labels, min_sq)
+    if wb is not None:
+        return float(np.dot(min_sq, np.asarray(wb, dtype=np.float64)))
     return float(min_sq.sum())
 
 
 def _far_block(
-    block: np.ndarray, centers: np.ndarray, mean: np.ndarray, m: int, i: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    block: np.ndarray, wb: np.ndarray | None, centers: np.ndarray, mean: np.ndarray, m: int, i: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The ``m`` rows of a block farthest from their nearest centre: (sq distances, centred
-    rows float64, labels)."""
+    rows float64, labels, weights)."""
     X = _centred(block, mean)
     if X.shape[0] == 0:
-        return np.empty(0), np.empty((0, X.shape[1])), np.empty(0, dtype=np.int64)
+        return np.empty(0), np.empty((0, X.shape[1])), np.empty(0, dtype=np.int64), np.empty(0)
     labels, d2 = _nearest(X, centers)
     top = np.argsort(-d2, kind="stable")[:m]
-    return d2[top], X[top].astype(np.float64), labels[top]
+    w = np.ones(top.shape[0]) if wb is None else np.asarray(wb, dtype=np.float64)[top]
+    return d2[top], X[top].astype(np.float64), labels[top], w
 
 
 def _relocate_empty(
@@ -501,26 +561,58 @@ def _relocate_empty(
     the farthest rows of each block)."""
     empty = np.flatnonzero(wt <= 0)
     m = min(empty.shape[0], blocks.n)
-    parts = blocks.gather(_far_block, centers, mean, m)
+    parts = blocks.gather(_far_block, centers, mean, m, weights=True)
     d2 = np.concatenate([p[0] for p in parts])
     rows = np.concatenate([p[1] for p in parts])
     labels = np.concatenate([p[2] for p in parts])
+    weights = np.concatenate([p[3] for p in parts])
     far = np.argsort(-d2, kind="stable")[:m]
     for new_id, j in zip(empty[:m], far):
         old_id = labels[j]
-        tot[old_id] -= rows[j]
-        wt[old_id] -= 1.0
-        tot[new_id] = rows[j]
-        wt[new_id] = 1.0
+        tot[old_id] -= rows[j] * weights[j]
+        wt[old_id] -= weights[j]
+        tot[new_id] = rows[j] * weights[j]
+        wt[new_id] = weights[j]
 
 
 # -- seeding -------------------------------------------------------------------------------------
 
 
 def _random_rows(blocks: Blocks, k: int, rng: np.random.RandomState) -> np.ndarray:
-    idx = np.sort(rng.choice(blocks.n, size=k, replace=False))
-    rows = compute(blocks.X[idx])[0]
-    return np.asarray(rows)[rng.permutation(k)]
+    """k distinct rows drawn uniformly, or with probability proportional to the weights (as
+    the in-memory 'random' init draws them; the weights are gathered, 8 bytes a row)."""
+    if blocks.W is None:
+        idx = np.sort(rng.choice(blocks.n, size=k, replace=False))
+        rows = compute(blocks.X[idx])[0]
+        return np.asarray(rows)[rng.permutation(k)]
+    w = np.asarray(compute(blocks.W)[0], dtype=np.float64)
+    drawn = rng.choice(blocks.n, size=k, replace=False, p=w / w.sum())
+    order = np.argsort(drawn)
+    rows = np.asarray(compute(blocks.X[drawn[order]])[0])
+    out = np.empty_like(rows)
+    out[order] = rows
+    return out
+
+
+def _weighted_row(blocks: Blocks, rng: np.random.RandomState) -> int:
+    """One row drawn with probability proportional to its weight (block totals, then one
+    block's weights)."""
+    sums = np.asarray(blocks.gather(_wsum_block, weights=True), dtype=np.float64)
+    cum = np.cumsum(sums)
+    u = rng.uniform() * cum[-1]
+    b = min(int(np.searchsorted(cum, u, side="right")), len(sums) - 1)
+    while sums[b] <= 0:
+        b -= 1
+    wb = np.asarray(compute(blocks.wparts[b])[0], dtype=np.float64)
+    j = int(np.searchsorted(np.cumsum(wb), u - (cum[b] - sums[b]), side="right"))
+    j = min(j, wb.shape[0] - 1)
+    while wb[j] <= 0:
+        j -= 1
+    return int(blocks.offsets[b]) + j
+
+
+def _wsum_block(block: np.ndarray, wb: np.ndarray | None, i: int) -> float:
+    return float(block.shape[0]) if wb is None else float(np.sum(wb, dtype=np.float64))
 
 
 def kmeans_parallel(
@@ -533,14 +625,16 @@ def kmeans_parallel(
 ) -> np.ndarray:
     """k-means|| (Bahmani, Moseley, Vattani, Kumar, Vassilvitskii 2012); centred centres.
 
-    Round r draws each row independently with probability ``min(1, l d^2(x, C) / phi(C))``,
-    ``l = oversampling * k``. When the blocks are held in memory the distance of every row
-    to its nearest candidate is held too (one float and one index per row) and each round
-    computes distances to the new candidates only; otherwise every round recomputes the
-    distances to all candidates (nothing but the candidates is held).
+    Round r draws each row independently with probability ``min(1, l w d^2(x, C) / phi(C))``,
+    ``l = oversampling * k``, ``w`` the sample weight (1 without weights; the first centre
+    is drawn by weight too) and ``phi`` the weighted cost; the candidates are then weighted
+    by the weight of the rows nearest to them. When the blocks are held in memory the
+    distance of every row to its nearest candidate is held too (one float and one index per
+    row) and each round computes distances to the new candidates only; otherwise every round
+    recomputes the distances to all candidates (nothing but the candidates is held).
     """
     seed = int(rng.randint(2**31 - 1))
-    first = int(rng.randint(blocks.n))
+    first = int(rng.randint(blocks.n)) if blocks.W is None else _weighted_row(blocks, rng)
     C = (np.asarray(compute(blocks.X[first : first + 1])[0]) - mean).astype(blocks.dtype)
     ell = float(oversampling) * k
     stateful = blocks.persisted or not _is_distributed()
@@ -548,18 +642,18 @@ def kmeans_parallel(
     # size, freed with the state): each round then searches the new candidates without
     # centring and converting the rows again. Recomputed blocks keep 16 bytes a row.
     hold = blocks.persisted
-    state = blocks.keep(_kpar_start, C, mean, hold) if stateful else None
+    state = blocks.keep(_kpar_start, C, mean, hold, weights=True) if stateful else None
     for r in range(rounds):
         if stateful:
             phi = float(blocks.reduce(_kpar_cost_state, extra=state))
         else:
-            phi = float(blocks.reduce(_kpar_cost, C, mean))
+            phi = float(blocks.reduce(_kpar_cost, C, mean, weights=True))
         if phi <= 0.0:
             break
         if stateful:
             parts = blocks.gather(_kpar_sample_state, mean, phi, ell, seed, r, extra=state)
         else:
-            parts = blocks.gather(_kpar_sample, C, mean, phi, ell, seed, r)
+            parts = blocks.gather(_kpar_sample, C, mean, phi, ell, seed, r, weights=True)
         new = np.concatenate(parts).astype(blocks.dtype)
         if new.shape[0] == 0:
             continue
@@ -570,7 +664,7 @@ def kmeans_parallel(
     if stateful:
         counts = blocks.reduce(_kpar_counts_state, C.shape[0], extra=state)
     else:
-        counts = blocks.reduce(_kpar_counts, C, mean)
+        counts = blocks.reduce(_kpar_counts, C, mean, weights=True)
     if C.shape[0] < k:
         extra = _random_rows(blocks, k, rng) - mean
         C = np.concatenate([C, extra.astype(blocks.dtype)])
@@ -589,15 +683,18 @@ def _is_distributed() -> bool:
     return active_client() is not None
 
 
-def _kpar_start(block: np.ndarray, C: np.ndarray, mean: np.ndarray, hold: bool, i: int) -> tuple:
-    """A block's k-means|| state: (squared distance to the nearest candidate, its index, and
-    with ``hold`` the float32 working rows, else None)."""
+def _kpar_start(
+    block: np.ndarray, wb: np.ndarray | None, C: np.ndarray, mean: np.ndarray, hold: bool, i: int
+) -> tuple:
+    """A block's k-means|| state: (squared distance to the nearest candidate, its index,
+    with ``hold`` the float32 working rows else None, the sample weights float64 or None)."""
+    w = None if wb is None else np.asarray(wb, dtype=np.float64)
     X = _centred(block, mean)
     if X.shape[0] == 0:
-        return np.empty(0), np.empty(0, dtype=np.int64), None
+        return np.empty(0), np.empty(0, dtype=np.int64), None, w
     Xf = np.ascontiguousarray(X, dtype=np.float32)
     labels, d2 = _nearest(Xf, C)
-    return d2, labels, Xf if hold else None
+    return d2, labels, Xf if hold else None, w
 
 
 def _kpar_update(
@@ -613,7 +710,7 @@ def _kpar_update(
     to its candidate ``a`` is at most ``prune_sq[a] = (min_c d(a, new_c) / 2)^2`` cannot get
     closer to any new candidate (triangle inequality; Raff, "Exact acceleration of k-means++
     and k-means||", 2021): only the other rows are searched."""
-    closest, assigned, Xf = state
+    closest, assigned, Xf, w = state
     if closest.shape[0] == 0:
         return state
     need = np.flatnonzero(closest > prune_sq[assigned])
@@ -629,15 +726,22 @@ def _kpar_update(
     assigned = assigned.copy()
     closest[need[better]] = d2[better]
     assigned[need[better]] = labels[better] + offset
-    return closest, assigned, Xf
+    return closest, assigned, Xf, w
 
 
 def _kpar_cost_state(block: np.ndarray, state: tuple, i: int) -> float:
-    return float(state[0].sum())
+    return float(_kpar_scores(state).sum())
 
 
-def _kpar_cost(block: np.ndarray, C: np.ndarray, mean: np.ndarray, i: int) -> float:
-    return float(_kpar_start(block, C, mean, False, i)[0].sum())
+def _kpar_scores(state: tuple) -> np.ndarray:
+    """Each row's share of the cost: ``w d^2`` (``d^2`` without weights)."""
+    return state[0] if state[3] is None else state[0] * state[3]
+
+
+def _kpar_cost(
+    block: np.ndarray, wb: np.ndarray | None, C: np.ndarray, mean: np.ndarray, i: int
+) -> float:
+    return _kpar_cost_state(block, _kpar_start(block, wb, C, mean, False, i), i)
 
 
 def _kpar_sample_state(
@@ -650,14 +754,15 @@ def _kpar_sample_state(
     r: int,
     i: int,
 ) -> np.ndarray:
-    closest = state[0]
-    u = block_seed(seed, r, i).random(closest.shape[0])
-    chosen = np.flatnonzero(u * phi < ell * closest)
+    scores = _kpar_scores(state)
+    u = block_seed(seed, r, i).random(scores.shape[0])
+    chosen = np.flatnonzero(u * phi < ell * scores)
     return (block[chosen] - mean).astype(block.dtype)
 
 
 def _kpar_sample(
     block: np.ndarray,
+    wb: np.ndarray | None,
     C: np.ndarray,
     mean: np.ndarray,
     phi: float,
@@ -666,13 +771,17 @@ def _kpar_sample(
     r: int,
     i: int,
 ) -> np.ndarray:
-    state = _kpar_start(block, C, mean, False, i)
+    state = _kpar_start(block, wb, C, mean, False, i)
     return _kpar_sample_state(block, state, mean, phi, ell, seed, r, i)
 
 
 def _kpar_counts_state(block: np.ndarray, state: tuple, size: int, i: int) -> np.ndarray:
-    return np.bincount(state[1], minlength=size).astype(np.float64)
+    """Weight of the rows nearest to each candidate (their number without weights)."""
+    return np.bincount(state[1], weights=state[3], minlength=size).astype(np.float64)
 
 
-def _kpar_counts(block: np.ndarray, C: np.ndarray, mean: np.ndarray, i: int) -> np.ndarray:
-    return _kpar_counts_state(block, _kpar_start(block, C, mean, False, i), C.shape[0], i)
+def _kpar_counts(
+    block: np.ndarray, wb: np.ndarray | None, C: np.ndarray, mean: np.ndarray, i: int
+) -> np.ndarray:
+    state = _kpar_start(block, wb, C, mean, False, i)
+    return _kpar_counts_state(block, state, C.shape[0], i)
