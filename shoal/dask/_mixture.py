@@ -13,6 +13,7 @@ from ..mixture import GaussianMixture as _InMemoryGaussianMixture
 from ..mixture.gaussian import precision_cholesky
 from ._engine import Blocks, as_dask_array, block_seed, is_dask
 from ._inference import DaskMixtureMixin
+from ._kmeans import _block_weights, _wsum_block, dask_weights
 
 __all__ = ["GaussianMixture"]
 
@@ -38,10 +39,12 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
 
     Notes
     -----
-    numpy input is accepted (wrapped in a dask array). ``sample_weight`` is not supported on
-    dask arrays. In memory, a component whose variance is lost to cancellation in
-    ``E[z^2] - E[z]^2`` (a collapsed component far from the data mean) is recomputed from
-    centred differences; here it keeps the one-pass value (plus ``reg_covar``).
+    numpy input is accepted (wrapped in a dask array). ``sample_weight`` (numpy or dask) acts
+    as in memory: the E-step's responsibilities and log-likelihood are weighted, the
+    initialisation too (the k-means init is a weighted :class:`shoal.dask.KMeans`). In memory,
+    a component whose variance is lost to cancellation in ``E[z^2] - E[z]^2`` (a collapsed
+    component far from the data mean) is recomputed from centred differences; here it keeps
+    the one-pass value (plus ``reg_covar``).
     ``fit_predict`` returns a lazy dask array (``predict`` after the fit).
 
     Examples
@@ -103,15 +106,11 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
     def _fit(self, X: Any, sample_weight: Any) -> Any:
         if not is_dask(X):
             return super()._fit(X, sample_weight)
-        if sample_weight is not None:
-            raise NotImplementedError(
-                "shoal.dask.GaussianMixture does not take sample_weight on dask arrays."
-            )
         with blas_one_thread():
-            self._fit_dask(as_dask_array(X))
+            self._fit_dask(as_dask_array(X), sample_weight)
         return None
 
-    def _fit_dask(self, X: Any) -> None:
+    def _fit_dask(self, X: Any, sample_weight: Any) -> None:
         from sklearn.exceptions import ConvergenceWarning
 
         self._validate_params()
@@ -120,8 +119,9 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
                 f"init_params={self.init_params!r} is in-memory only; shoal.dask."
                 "GaussianMixture takes 'kmeans' or 'random' (or all three *_init arrays)."
             )
-        blocks = Blocks(X, self.persist)
+        blocks = Blocks(X, self.persist, dask_weights(sample_weight, X))
         n, d, dtype = blocks.n, blocks.d, blocks.dtype
+        wsum = float(n) if blocks.W is None else float(blocks.reduce(_wsum_block, weights=True))
         check_n_clusters(self.n_components, n, name="n_components")
         self.n_features_in_ = d
         self._check_init_arrays(np.empty((0, d), dtype=dtype), np.empty(0, dtype=dtype))
@@ -139,16 +139,16 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
             if self.verbose:
                 print(f"Initialization {init}")
             if do_init:
-                self._initialize_dask(blocks, rng)
+                self._initialize_dask(blocks, rng, wsum)
             bound = -np.inf if do_init else self.lower_bound_
             bounds: list[float] = []
             converged = False
             n_iter = 0
             for n_iter in range(1, self.max_iter + 1):
                 prev = bound
-                ll, stats = blocks.reduce(_em_block, self._estep_params(), shift)
-                self._m_step_from(stats, dtype, n)
-                bound = float(ll / n)
+                ll, stats = blocks.reduce(_em_block, self._estep_params(), shift, weights=True)
+                self._m_step_from(stats, dtype)
+                bound = float(ll / wsum)
                 bounds.append(bound)
                 change = bound - prev
                 if self.verbose >= 2 and n_iter % self.verbose_interval == 0:
@@ -187,7 +187,7 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
             np.asarray(self.precisions_cholesky_),
         )
 
-    def _initialize_dask(self, blocks: Blocks, rng: np.random.RandomState) -> None:
+    def _initialize_dask(self, blocks: Blocks, rng: np.random.RandomState, wsum: float) -> None:
         dtype = blocks.dtype
         k = self.n_components
         wi, mi, pi = self._weights_init, self._means_init, self._precisions_init
@@ -202,14 +202,15 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
         if self.init_params == "kmeans":
             from ._kmeans import KMeans
 
-            km = KMeans(k, random_state=rng, persist=blocks.persisted).fit(blocks.X)
+            km = KMeans(k, random_state=rng, persist=blocks.persisted)
+            km.fit(blocks.X, sample_weight=blocks.W)
             source: tuple = ("kmeans", km.cluster_centers_)
         else:
             source = ("random", int(rng.randint(2**31 - 1)), k)
         ct = self.covariance_type
-        _, stats = blocks.reduce(_init_block, source, ct, self._shift)
+        _, stats = blocks.reduce(_init_block, source, ct, self._shift, weights=True)
         nk, means, cov = _finish_moments(stats, ct, self.reg_covar, self._shift, dtype)
-        weights = (nk / float(blocks.n)).astype(nk.dtype)
+        weights = (nk / wsum).astype(nk.dtype)
         self.weights_ = weights if self._weights_init is None else self._weights_init.copy()
         self.means_ = means if self._means_init is None else self._means_init.copy()
         self.covariances_ = cov
@@ -218,7 +219,7 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
         else:
             self.precisions_cholesky_ = self._chol_of_precisions(self._precisions_init)
 
-    def _m_step_from(self, stats: tuple, dtype: Any, n: int) -> None:
+    def _m_step_from(self, stats: tuple, dtype: Any) -> None:
         nk, means, cov = _finish_moments(
             stats, self.covariance_type, self.reg_covar, self._shift, dtype
         )
@@ -236,18 +237,23 @@ def _covariances_from_chol(pc: np.ndarray, ct: str) -> np.ndarray:
     return 1.0 / pc**2
 
 
-def _estep_block(X: np.ndarray, params: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """The in-memory fused E-step on one block: ``(log p(x), responsibilities)``."""
+def _estep_block(
+    X: np.ndarray, params: tuple, w: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The in-memory fused E-step on one block: ``(log p(x), responsibilities times the
+    sample weights)`` (weights one when ``w`` is None)."""
     ct, k, weights, means, pc = params
     est = _InMemoryGaussianMixture(k, covariance_type=ct)
     est.weights_, est.means_, est.precisions_cholesky_ = weights, means, pc
-    w = np.ones(X.shape[0], dtype=X.dtype)
-    return est._estep(X, w)
+    return est._estep(X, _block_weights(w, X.shape[0], X.dtype))
 
 
-def _moment_stats(X: np.ndarray, resp: np.ndarray, ct: str, shift: np.ndarray) -> tuple:
+def _moment_stats(
+    X: np.ndarray, resp: np.ndarray, ct: str, shift: np.ndarray, w: np.ndarray | None = None
+) -> tuple:
     """Per-block moment sums about ``shift`` with shoal's M-step kernels (see
-    :func:`shoal._kernels.numba_.mixture.gaussian_moments`)."""
+    :func:`shoal._kernels.numba_.mixture.gaussian_moments`); ``resp`` already carries the
+    sample weights ``w`` (None: ones), which weigh the tied second moments."""
     kern = select_backend(X).kernels
     from .._kernels.numba_.mixture import gaussian_moment_sums, gaussian_moment_sums_diag
 
@@ -261,8 +267,8 @@ def _moment_stats(X: np.ndarray, resp: np.ndarray, ct: str, shift: np.ndarray) -
         return sr.sum(axis=0), sx.sum(axis=0), sxx.sum(axis=0)
     pf, pg = np.tril_indices(d)
     if ct == "tied":
-        # Second moments of all samples (weights one), first moments per component.
-        r = np.ones((m, 1), dtype=resp.dtype)
+        # Second moments of all samples (by weight), first moments per component.
+        r = _block_weights(w, m, resp.dtype)[:, None].copy()
         sx_k = resp.T.astype(np.float64) @ (X - shift)
         nk = resp.sum(axis=0, dtype=np.float64)
     else:
@@ -278,13 +284,18 @@ def _moment_stats(X: np.ndarray, resp: np.ndarray, ct: str, shift: np.ndarray) -
     return sr.sum(axis=0), sx.sum(axis=0), sxx.sum(axis=0)
 
 
-def _em_block(block: np.ndarray, params: tuple, shift: np.ndarray, i: int) -> tuple:
+def _em_block(
+    block: np.ndarray, wb: np.ndarray | None, params: tuple, shift: np.ndarray, i: int
+) -> tuple:
     X = np.ascontiguousarray(block)
-    norm, resp = _estep_block(X, params)
-    return float(norm.sum()), _moment_stats(X, resp, params[0], shift)
+    norm, resp = _estep_block(X, params, wb)
+    ll = float(norm.sum()) if wb is None else float(np.dot(np.asarray(wb, np.float64), norm))
+    return ll, _moment_stats(X, resp, params[0], shift, wb)
 
 
-def _init_block(block: np.ndarray, source: tuple, ct: str, shift: np.ndarray, i: int) -> tuple:
+def _init_block(
+    block: np.ndarray, wb: np.ndarray | None, source: tuple, ct: str, shift: np.ndarray, i: int
+) -> tuple:
     X = np.ascontiguousarray(block)
     m = X.shape[0]
     if source[0] == "kmeans":
@@ -299,7 +310,9 @@ def _init_block(block: np.ndarray, source: tuple, ct: str, shift: np.ndarray, i:
         _, seed, k = source
         resp = np.asarray(block_seed(seed, i).uniform(size=(m, k)), dtype=X.dtype)
         resp /= resp.sum(axis=1)[:, None]
-    return 0.0, _moment_stats(X, resp, ct, shift)
+    if wb is not None:
+        resp *= np.asarray(wb, dtype=X.dtype)[:, None]
+    return 0.0, _moment_stats(X, resp, ct, shift, wb)
 
 
 def _finish_moments(

@@ -69,3 +69,50 @@ def test_numpy_input_is_the_in_memory_fit(blob_data):
     a = sd.GaussianMixture(3, random_state=0).fit(X)
     b = shoal.GaussianMixture(3, random_state=0).fit(X)
     assert a.lower_bound_ == b.lower_bound_
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_sample_weight_em_equals_in_memory(blob_data, covariance_type):
+    # Same initial parameters, weights as numpy or dask: the in-memory weighted EM.
+    X, _, centers = blob_data
+    k, d = centers.shape
+    w = np.random.default_rng(5).uniform(0.0, 3.0, X.shape[0])
+    init = {
+        "weights_init": np.full(k, 1.0 / k),
+        "means_init": centers + 0.5,
+        "precisions_init": PRECISIONS[covariance_type](k, d),
+    }
+    params = dict(covariance_type=covariance_type, tol=1e-8, max_iter=30, **init)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = shoal.GaussianMixture(k, **params).fit(X, sample_weight=w)
+        plain = shoal.GaussianMixture(k, **params).fit(X)
+        Xd = da.from_array(X, chunks=(2500, -1))
+        for weights in (w, da.from_array(w, chunks=4000)):
+            got = sd.GaussianMixture(k, **params).fit(Xd, sample_weight=weights)
+            np.testing.assert_allclose(got.lower_bounds_, ref.lower_bounds_, rtol=1e-6)
+            np.testing.assert_allclose(got.weights_, ref.weights_, rtol=1e-6)
+            np.testing.assert_allclose(got.means_, ref.means_, rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(got.covariances_, ref.covariances_, rtol=1e-6, atol=1e-9)
+    assert abs(ref.lower_bound_ - plain.lower_bound_) > 1e-3  # the weights matter here
+
+
+@pytest.mark.parametrize("init_params", ["kmeans", "random"])
+def test_sample_weight_initialisation_acts_as_repeated_rows(blob_data, init_params):
+    # Integer weights act as repeated rows for the whole fit, initialisation included: the
+    # 'random' draws are per block, so the repeated rows get blocks of their own; k-means
+    # from k-means|| draws by weight. Both reach the repeated-rows fit's optimum.
+    X, y, _ = blob_data
+    reps = np.random.default_rng(6).integers(0, 3, X.shape[0])
+    kw = dict(covariance_type="diag", init_params=init_params, random_state=0, n_init=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = sd.GaussianMixture(6, **kw).fit(
+            da.from_array(X, chunks=(3000, -1)), sample_weight=reps.astype(float)
+        )
+        Xr = da.from_array(np.repeat(X, reps, axis=0), chunks=(3000, -1))
+        rep = sd.GaussianMixture(6, **kw).fit(Xr)
+    assert got.lower_bound_ == pytest.approx(rep.lower_bound_, rel=0.02)
+    if init_params == "kmeans":
+        labels = got.predict(X)
+        assert shoal.metrics.adjusted_rand_score(labels[reps > 0], y[reps > 0]) > 0.95
