@@ -785,3 +785,128 @@ def _kpar_counts(
 ) -> np.ndarray:
     state = _kpar_start(block, wb, C, mean, False, i)
     return _kpar_counts_state(block, state, C.shape[0], i)
+
+
+# -- greedy k-means++ over the blocks (rows, for GaussianMixture's 'k-means++' init) -----------
+
+
+def kmeans_plusplus_rows(blocks: Blocks, k: int, rng: np.random.RandomState) -> np.ndarray:
+    """Global indices of the rows greedy k-means++ picks, with the random draws of
+    :func:`shoal.kmeans_plusplus` (same ``rng`` calls, draws by weight), one step at a time.
+
+    A step reads the blocks' potentials (held), searches the blocks its draws fall in, then
+    makes two passes: the candidates' potentials, and folding the winner into every row's
+    share of the potential (weight times squared distance to the nearest chosen row,
+    float64, from direct differences). That share is held per block (8 bytes a row, in the
+    cluster's memory also when the blocks themselves are recomputed), so a step measures
+    only the candidates and the winner.
+    """
+    import dask
+
+    n = blocks.n
+    t = 2 + int(np.log(k))
+    wsums = np.asarray(blocks.gather(_wsum_block, weights=True), dtype=np.float64)
+    first = _locate(blocks, wsums, [rng.random_sample() * wsums.sum()], None)[0]
+    chosen = [first]
+    state = blocks.keep(_kpp_start, _fetch_rows(blocks, [first]), weights=True)
+    for _ in range(1, k):
+        pots = np.asarray(compute(*[dask.delayed(_kpp_total)(s) for s in state]), np.float64)
+        total = float(pots.sum())
+        if total <= 0.0:
+            # Fewer distinct points than centres: repeat a point (as in memory).
+            i = int(rng.randint(n))
+        else:
+            targets = rng.uniform(size=t) * total
+            cand = _locate(blocks, pots, list(targets), state)
+            rows = _fetch_rows(blocks, cand)
+            phi = blocks.reduce(_kpp_potentials, rows, extra=state, weights=True)
+            i = int(cand[int(np.argmin(phi))])
+        chosen.append(i)
+        state = blocks.keep(_kpp_update, _fetch_rows(blocks, [i]), extra=state, weights=True)
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def _fetch_rows(blocks: Blocks, idx: list[int] | np.ndarray) -> np.ndarray:
+    idx = np.asarray(idx, dtype=np.int64)
+    order = np.argsort(idx)
+    rows = np.asarray(compute(blocks.X[idx[order]])[0], dtype=np.float64)
+    out = np.empty_like(rows)
+    out[order] = rows
+    return out
+
+
+def _locate(
+    blocks: Blocks, sums: np.ndarray, targets: list[float], state: list | None
+) -> list[int]:
+    """For each target, the row where the running sum of the rows' masses (their weights, or
+    ``w d^2`` from ``state``) first exceeds it, searching only the blocks the targets fall in
+    (the rule of a search in the cumulative sum over all rows)."""
+    import dask
+
+    cum = np.cumsum(sums)
+    where: dict[int, list[tuple[int, float]]] = {}
+    for j, u in enumerate(targets):
+        b = min(int(np.searchsorted(cum, u, side="right")), len(sums) - 1)
+        while b > 0 and sums[b] <= 0:
+            b -= 1
+        where.setdefault(b, []).append((j, u - (cum[b] - sums[b])))
+    out = [0] * len(targets)
+    keys = sorted(where)
+    found = compute(*[
+        dask.delayed(_locate_block)(
+            blocks.parts[b], blocks.wparts[b], None if state is None else state[b],
+            [r for _, r in where[b]],
+        )
+        for b in keys
+    ])  # fmt: skip
+    for b, local in zip(keys, found):
+        for (j, _), li in zip(where[b], local):
+            out[j] = int(blocks.offsets[b]) + int(li)
+    return out
+
+
+def _locate_block(
+    block: np.ndarray, wb: np.ndarray | None, state: np.ndarray | None, rests: list[float]
+) -> list[int]:
+    m = block.shape[0]
+    if state is not None:
+        mass = state
+    else:
+        mass = np.ones(m) if wb is None else np.asarray(wb, dtype=np.float64)
+    cum = np.cumsum(mass)
+    out = []
+    for r in rests:
+        i = min(int(np.searchsorted(cum, r, side="right")), m - 1)
+        while i > 0 and mass[i] <= 0:  # rounding past the last row with mass
+            i -= 1
+        out.append(i)
+    return out
+
+
+def _sq_to(block: np.ndarray, wb: np.ndarray | None, row: np.ndarray) -> np.ndarray:
+    """Each row's weight times its squared distance to ``row`` (float64, differences)."""
+    diff = np.asarray(block, dtype=np.float64) - row
+    d2 = np.einsum("ij,ij->i", diff, diff)
+    return d2 if wb is None else d2 * np.asarray(wb, dtype=np.float64)
+
+
+def _kpp_start(block: np.ndarray, wb: np.ndarray | None, rows: np.ndarray, i: int) -> np.ndarray:
+    """A block's state: each row's weight times its squared distance to the nearest chosen
+    row (its share of the potential)."""
+    return _sq_to(block, wb, rows[0])
+
+
+def _kpp_total(state: np.ndarray) -> float:
+    return float(state.sum())
+
+
+def _kpp_potentials(
+    block: np.ndarray, wb: np.ndarray | None, state: np.ndarray, rows: np.ndarray, i: int
+) -> np.ndarray:
+    return np.array([np.minimum(state, _sq_to(block, wb, r)).sum() for r in rows])
+
+
+def _kpp_update(
+    block: np.ndarray, wb: np.ndarray | None, state: np.ndarray, rows: np.ndarray, i: int
+) -> np.ndarray:
+    return np.minimum(state, _sq_to(block, wb, rows[0]))

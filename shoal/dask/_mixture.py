@@ -33,8 +33,9 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
     Parameters are those of :class:`shoal.GaussianMixture`, plus ``persist`` (as in
     :class:`shoal.dask.KMeans`). ``init_params``: 'kmeans' (:class:`shoal.dask.KMeans` with
     k-means|| seeding, then one pass for the moments of its clusters) or 'random' (random
-    responsibilities, drawn per block from ``(seed, block)``); 'k-means++' and
-    'random_from_data' are in-memory only. When ``weights_init``, ``means_init`` and
+    responsibilities, drawn per block from ``(seed, block)``), 'random_from_data' (k rows
+    drawn as in memory) or 'k-means++' (greedy k-means++ over the blocks, the in-memory
+    draws; a few passes per component). When ``weights_init``, ``means_init`` and
     ``precisions_init`` are all given, no initialisation pass runs.
 
     Notes
@@ -114,11 +115,6 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
         from sklearn.exceptions import ConvergenceWarning
 
         self._validate_params()
-        if self.init_params not in ("kmeans", "random"):
-            raise NotImplementedError(
-                f"init_params={self.init_params!r} is in-memory only; shoal.dask."
-                "GaussianMixture takes 'kmeans' or 'random' (or all three *_init arrays)."
-            )
         blocks = Blocks(X, self.persist, dask_weights(sample_weight, X))
         n, d, dtype = blocks.n, blocks.d, blocks.dtype
         wsum = float(n) if blocks.W is None else float(blocks.reduce(_wsum_block, weights=True))
@@ -205,8 +201,17 @@ class GaussianMixture(DaskMixtureMixin, _InMemoryGaussianMixture):
             km = KMeans(k, random_state=rng, persist=blocks.persisted)
             km.fit(blocks.X, sample_weight=blocks.W)
             source: tuple = ("kmeans", km.cluster_centers_)
-        else:
+        elif self.init_params == "random":
             source = ("random", int(rng.randint(2**31 - 1)), k)
+        else:
+            # One sample per component, as in memory (the same draws from the same rng).
+            if self.init_params == "random_from_data":
+                rows = rng.choice(blocks.n, size=k, replace=False)
+            else:
+                from ._kmeans import kmeans_plusplus_rows
+
+                rows = kmeans_plusplus_rows(blocks, k, rng)
+            source = ("rows", np.asarray(rows, dtype=np.int64), blocks.offsets)
         ct = self.covariance_type
         _, stats = blocks.reduce(_init_block, source, ct, self._shift, weights=True)
         nk, means, cov = _finish_moments(stats, ct, self.reg_covar, self._shift, dtype)
@@ -298,6 +303,13 @@ def _init_block(
 ) -> tuple:
     X = np.ascontiguousarray(block)
     m = X.shape[0]
+    if source[0] == "rows":
+        _, rows, offsets = source
+        k = rows.shape[0]
+        resp = np.zeros((m, k), dtype=X.dtype)
+        inside = (rows >= offsets[i]) & (rows < offsets[i] + m)
+        resp[rows[inside] - offsets[i], np.flatnonzero(inside)] = 1
+        return 0.0, _moment_stats(X, resp, ct, shift, wb)
     if source[0] == "kmeans":
         centers = source[1]
         from ._kmeans import _labels_block

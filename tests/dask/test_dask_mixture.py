@@ -59,9 +59,37 @@ def test_initialisations_fit_blobs(blob_data, init_params):
     assert isinstance(labels, da.Array)
 
 
-def test_in_memory_only_init_rejected(blob_data):
-    with pytest.raises(NotImplementedError, match="init_params"):
-        sd.GaussianMixture(2, init_params="k-means++").fit(da.ones((20, 2), chunks=10))
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("init_params", ["k-means++", "random_from_data"])
+def test_row_initialisations_equal_in_memory(request, blob_data, init_params, weighted):
+    # The same rows drawn from the same random state (greedy k-means++ by weight over the
+    # blocks, or k random rows), hence the in-memory fit: the same EM from there.
+    X, _, _ = blob_data
+    w = np.random.default_rng(7).uniform(0.2, 3.0, X.shape[0]) if weighted else None
+    kw = dict(covariance_type="full", init_params=init_params, random_state=3, n_init=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = shoal.GaussianMixture(6, **kw).fit(X, sample_weight=w)
+        got = sd.GaussianMixture(6, **kw).fit(da.from_array(X, chunks=(2500, -1)), sample_weight=w)
+    np.testing.assert_allclose(got.lower_bounds_, ref.lower_bounds_, rtol=1e-6)
+    np.testing.assert_allclose(got.means_, ref.means_, rtol=1e-6, atol=1e-9)
+
+
+def test_kmeans_plusplus_rows_match_in_memory(blob_data):
+    from shoal.dask._engine import Blocks
+    from shoal.dask._kmeans import dask_weights, kmeans_plusplus_rows
+
+    X = blob_data[0]
+    Xd = da.from_array(X, chunks=(1700, -1))
+    w = np.random.default_rng(8).integers(0, 3, X.shape[0]).astype(float)
+    for seed in range(3):
+        for weights in (None, w):
+            blocks = Blocks(Xd, persist=False, W=dask_weights(weights, Xd))
+            rows = kmeans_plusplus_rows(blocks, 12, np.random.RandomState(seed))
+            _, ref = shoal.kmeans_plusplus(X, 12, sample_weight=weights, random_state=seed)
+            assert rows.tolist() == ref.tolist()
+            if weights is not None:
+                assert np.all(w[rows] > 0)
 
 
 def test_numpy_input_is_the_in_memory_fit(blob_data):
