@@ -245,7 +245,7 @@ default='k-means||'
         Xd = as_dask_array(X)
         blocks = Blocks(Xd, persist=False, W=dask_weights(sample_weight, Xd))
         self._check_features(blocks.d)
-        return -float(blocks.reduce(_min_sq_block_w, self.cluster_centers_, weights=True))
+        return -float(blocks.reduce(_min_sq_block, self.cluster_centers_, weights=True))
 
     def _check_features(self, d: int) -> None:
         if d != self.n_features_in_:
@@ -518,14 +518,9 @@ def _nearest(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return labels, d2
 
 
-def _min_sq_block(block: np.ndarray, centers: np.ndarray, i: int) -> float:
+def _min_sq_block(block: np.ndarray, wb: np.ndarray | None, centers: np.ndarray, i: int) -> float:
     """Inertia of a block against (uncentred) fitted centres, exact differences as in
-    ``KMeans.score``."""
-    return _min_sq_block_w(block, None, centers, i)
-
-
-def _min_sq_block_w(block: np.ndarray, wb: np.ndarray | None, centers: np.ndarray, i: int) -> float:
-    """:func:`_min_sq_block` weighted by the block's sample weights (None: ones)."""
+    ``KMeans.score``, weighted by the block's sample weights (None: ones)."""
     if block.shape[0] == 0:
         return 0.0
     X = np.ascontiguousarray(block)

@@ -94,8 +94,8 @@ class MiniBatchKMeans(DaskCentroidMixin, _InMemoryMiniBatchKMeans):
         ----------
         X : dask array of shape (n_samples, n_features)
         y : Ignored
-        sample_weight : None
-            Not supported on dask arrays.
+        sample_weight : dask or numpy array of shape (n_samples,), optional
+            Weight of each sample; each mini-batch step gets its rows' weights.
 
         Returns
         -------
@@ -103,28 +103,27 @@ class MiniBatchKMeans(DaskCentroidMixin, _InMemoryMiniBatchKMeans):
         """
         if not is_dask(X):
             return super().fit(X, y, sample_weight)
-        if sample_weight is not None:
-            raise NotImplementedError("shoal.dask.MiniBatchKMeans takes no sample_weight.")
         self._validate_params()
         for name in ("cluster_centers_", "_counts", "_random_state", "n_steps_"):
             self.__dict__.pop(name, None)
-        return self._stream(X, epochs=int(self.max_iter))
+        return self._stream(X, epochs=int(self.max_iter), sample_weight=sample_weight)
 
     def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> MiniBatchKMeans:
         """One streaming epoch over the blocks of a dask array (continuing from the current
         centres), or the in-memory ``partial_fit`` for in-memory X."""
         if not is_dask(X):
             return super().partial_fit(X, y, sample_weight)
-        if sample_weight is not None:
-            raise NotImplementedError("shoal.dask.MiniBatchKMeans takes no sample_weight.")
         if not hasattr(self, "cluster_centers_"):
             self._validate_params()
-        return self._stream(X, epochs=1)
+        return self._stream(X, epochs=1, sample_weight=sample_weight)
 
-    def _stream(self, X: Any, epochs: int) -> MiniBatchKMeans:
+    def _stream(self, X: Any, epochs: int, sample_weight: Any = None) -> MiniBatchKMeans:
         import dask
 
-        blocks = Blocks(as_dask_array(X), self.persist)
+        from ._kmeans import dask_weights
+
+        Xd = as_dask_array(X)
+        blocks = Blocks(Xd, self.persist, dask_weights(sample_weight, Xd))
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))
         params = self.get_params(deep=False)
@@ -140,7 +139,10 @@ class MiniBatchKMeans(DaskCentroidMixin, _InMemoryMiniBatchKMeans):
             before = getattr(model, "cluster_centers_", None)
             state: Any = dask.delayed(model, pure=True, traverse=False)
             for b in rng.permutation(len(blocks)):
-                state = step(state, blocks.parts[b], int(self.batch_size), seed, epoch, int(b))
+                state = step(
+                    state, blocks.parts[b], blocks.wparts[b], int(self.batch_size), seed, epoch,
+                    int(b),
+                )  # fmt: skip
             model = compute(state)[0]
             if before is not None and self.tol > 0:
                 shift = float(((model.cluster_centers_.astype(np.float64) - before) ** 2).sum())
@@ -155,14 +157,21 @@ class MiniBatchKMeans(DaskCentroidMixin, _InMemoryMiniBatchKMeans):
             from ._kmeans import _min_sq_block
 
             self.labels_ = self.predict(blocks.X)
-            self.inertia_ = float(blocks.reduce(_min_sq_block, self.cluster_centers_))
+            self.inertia_ = float(blocks.reduce(_min_sq_block, self.cluster_centers_, weights=True))
         return self
 
 
 def _stream_block(
-    model: Any, block: np.ndarray, batch_size: int, seed: int, epoch: int, b: int
+    model: Any,
+    block: np.ndarray,
+    wb: np.ndarray | None,
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    b: int,
 ) -> Any:
-    """Mini-batch steps of ``model`` on one block, batches in a per-block random order."""
+    """Mini-batch steps of ``model`` on one block, batches in a per-block random order (each
+    with its rows' weights ``wb`` when given)."""
     model = copy.deepcopy(model)
     m = block.shape[0]
     if m == 0:
@@ -172,5 +181,5 @@ def _stream_block(
         rows = np.sort(order[s : s + batch_size])
         if not hasattr(model, "cluster_centers_") and rows.shape[0] < model.n_clusters:
             continue
-        model.partial_fit(block[rows])
+        model.partial_fit(block[rows], sample_weight=None if wb is None else wb[rows])
     return model

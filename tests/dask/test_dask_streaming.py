@@ -24,6 +24,28 @@ def test_minibatch_streams_like_in_memory_partial_fit(blob_data):
     assert got.n_steps_ == ref.n_steps_ == 8
 
 
+def test_minibatch_weights_stream_like_in_memory_partial_fit(blob_data):
+    # As above, each step with its rows' weights (numpy or dask weights); the inertia is
+    # the weighted one.
+    X = blob_data[0][:4000]
+    w = np.random.default_rng(9).uniform(0.0, 2.0, 4000)
+    init = blob_data[2]
+    ref = shoal.MiniBatchKMeans(6, init=init, batch_size=500, compute_labels=False)
+    seed = np.random.RandomState(0).randint(2**31 - 1)
+    order = np.random.default_rng([seed, 0, 0]).permutation(4000)
+    for s in range(0, 4000, 500):
+        rows = np.sort(order[s : s + 500])
+        ref.partial_fit(X[rows], sample_weight=w[rows])
+    for weights in (w, da.from_array(w, chunks=1000)):
+        got = sd.MiniBatchKMeans(6, init=init, batch_size=500, random_state=0)
+        got.fit(da.from_array(X, chunks=(4000, -1)), sample_weight=weights)
+        np.testing.assert_allclose(got.cluster_centers_, ref.cluster_centers_, rtol=1e-12)
+        assert got.inertia_ == pytest.approx(-ref.score(X, sample_weight=w), rel=1e-9)
+    unweighted = sd.MiniBatchKMeans(6, init=init, batch_size=500, random_state=0)
+    unweighted.fit(da.from_array(X, chunks=(4000, -1)))
+    assert np.abs(unweighted.cluster_centers_ - ref.cluster_centers_).max() > 1e-3
+
+
 def test_minibatch_on_cluster_finds_blobs(client, blob_data):
     X, y, _ = blob_data
     Xd = da.from_array(X, chunks=(2000, -1))
