@@ -18,16 +18,21 @@ PRECISIONS = {
 }
 
 
+def _fixed_start(centers, covariance_type):
+    """EM parameters with all three initial arrays (no initialisation pass)."""
+    k, d = centers.shape
+    return dict(
+        covariance_type=covariance_type, tol=1e-8, max_iter=30,
+        weights_init=np.full(k, 1.0 / k), means_init=centers + 0.5,
+        precisions_init=PRECISIONS[covariance_type](k, d),
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 def test_em_equals_in_memory(client, blob_data, covariance_type):
     X, _, centers = blob_data
-    k, d = centers.shape
-    init = {
-        "weights_init": np.full(k, 1.0 / k),
-        "means_init": centers + 0.5,
-        "precisions_init": PRECISIONS[covariance_type](k, d),
-    }
-    params = dict(covariance_type=covariance_type, tol=1e-8, max_iter=30, **init)
+    k = centers.shape[0]
+    params = _fixed_start(centers, covariance_type)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = shoal.GaussianMixture(k, **params).fit(X)
@@ -61,7 +66,7 @@ def test_initialisations_fit_blobs(blob_data, init_params):
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("init_params", ["k-means++", "random_from_data"])
-def test_row_initialisations_equal_in_memory(request, blob_data, init_params, weighted):
+def test_row_initialisations_equal_in_memory(blob_data, init_params, weighted):
     # The same rows drawn from the same random state (greedy k-means++ by weight over the
     # blocks, or k random rows), hence the in-memory fit: the same EM from there.
     X, _, _ = blob_data
@@ -103,14 +108,9 @@ def test_numpy_input_is_the_in_memory_fit(blob_data):
 def test_sample_weight_em_equals_in_memory(blob_data, covariance_type):
     # Same initial parameters, weights as numpy or dask: the in-memory weighted EM.
     X, _, centers = blob_data
-    k, d = centers.shape
+    k = centers.shape[0]
     w = np.random.default_rng(5).uniform(0.0, 3.0, X.shape[0])
-    init = {
-        "weights_init": np.full(k, 1.0 / k),
-        "means_init": centers + 0.5,
-        "precisions_init": PRECISIONS[covariance_type](k, d),
-    }
-    params = dict(covariance_type=covariance_type, tol=1e-8, max_iter=30, **init)
+    params = _fixed_start(centers, covariance_type)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = shoal.GaussianMixture(k, **params).fit(X, sample_weight=w)
