@@ -433,6 +433,8 @@ def dask_weights(sample_weight: Any, X: Any) -> Any:
         w = check_sample_weight(sample_weight, n, np.float64)
         return da.from_array(w, chunks=(X.chunks[0],))
     W = sample_weight
+    if not hasattr(W, "chunks"):  # a dask Series: its partitions become blocks
+        W = W.to_dask_array(lengths=True)
     if W.ndim != 1:
         raise ValueError(f"sample_weight must be 1-D; got shape {W.shape}.")
     if not np.issubdtype(W.dtype, np.number) or np.issubdtype(W.dtype, np.complexfloating):

@@ -211,3 +211,14 @@ def test_kmeans_parallel_draws_by_weight(blob_data):
         blocks = Blocks(Xd, persist=False, W=dask_weights(w, Xd))
         C = kmeans_parallel(blocks, 1, np.zeros(5), np.random.RandomState(seed), 2.0, 3)
         assert np.sqrt(((C[0] - centers[5]) ** 2).sum()) < 1.0
+
+
+def test_sample_weight_from_a_dask_series(blob_data):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, _, centers = blob_data
+    w = np.random.default_rng(4).uniform(0.5, 2.0, X.shape[0])
+    series = dd.from_pandas(pd.Series(w), npartitions=5)
+    got = sd.KMeans(6, init=centers + 1.5).fit(_dask(X), sample_weight=series)
+    ref = shoal.KMeans(6, init=centers + 1.5).fit(X, sample_weight=w)
+    np.testing.assert_allclose(got.cluster_centers_, ref.cluster_centers_, rtol=1e-9)
