@@ -398,7 +398,8 @@ def _grown(arr, need):
     while cap < need:
         cap *= 2
     out = np.empty(cap, dtype=arr.dtype)
-    out[: arr.shape[0]] = arr
+    for i in range(arr.shape[0]):  # a loop: a slice assignment costs seconds to compile
+        out[i] = arr[i]
     return out
 
 
@@ -452,7 +453,9 @@ def graph_linkage(X, indptr, indices, weights, method, merges):
     alive[:n] = True
     total = np.zeros((n_nodes if ward else 0, X.shape[1]))
     if ward:
-        total[:n] = X
+        for i in range(n):
+            for f in range(X.shape[1]):
+                total[i, f] = X[i, f]
     nnz = indptr[n]
     e_nbr = np.empty(max(16, 2 * nnz), dtype=np.int64)
     e_val = np.empty(e_nbr.shape[0])

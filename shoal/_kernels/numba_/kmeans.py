@@ -107,10 +107,8 @@ def lloyd_step(
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
             m = e - s
-            if m == chunk:
-                np.dot(X[s:e], ct, tile)
-            else:
-                tile[:m] = np.dot(X[s:e], ct)
+            # (into a view: assigning an array to a slice costs seconds of compilation)
+            np.dot(X[s:e], ct, tile[:m])
             for r in range(m):
                 i = s + r
                 best = np.inf
@@ -169,10 +167,7 @@ def _hamerly_flush(
         i = pend[r]
         for f in range(d):
             xt[r, f] = X[i, f]
-    if p == xt.shape[0]:
-        np.dot(xt, ct, tile)
-    else:
-        tile[:p] = np.dot(xt[:p], ct)
+    np.dot(xt[:p], ct, tile[:p])
     for r in range(p):
         i = pend[r]
         best = np.inf

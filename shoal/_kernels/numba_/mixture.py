@@ -280,10 +280,7 @@ def gaussian_estep_chol(
         for s in range(bounds[b], stop, chunk):
             e = min(stop, s + chunk)
             m = e - s
-            if m == chunk:
-                np.dot(X[s:e], Lcat, tile)
-            else:
-                tile[:m] = np.dot(X[s:e], Lcat)
+            np.dot(X[s:e], Lcat, tile[:m])
             for r in range(m):
                 for j in range(k):
                     off = 0 if tied else j * d
