@@ -215,7 +215,8 @@ def _swap_deltas(
     ``delta[l] + returned value`` is the change of the total loss when medoid ``l`` is
     replaced by the candidate (Schubert & Rousseeuw's FastPAM1 decomposition).
     """
-    delta[:] = removal
+    for l in range(removal.shape[0]):  # a loop: array-to-slice assignment compiles slowly
+        delta[l] = removal[l]
     shared = 0.0
     for o in range(row.shape[0]):
         doc = row[o]

@@ -310,12 +310,19 @@ def gaussian_moment_sums(X, resp, shift, bounds, chunk, pair_f, pair_g, sr, sx, 
     k = resp.shape[1]
     T = pair_f.shape[0]
     for b in prange(n_blocks):
-        sr[b] = 0.0
-        sx[b] = 0.0
-        sxx[b] = 0.0
+        # Loops and BLAS products into buffers, no array assignments to slices (each costs
+        # numba seconds of compilation).
+        for j in range(k):
+            sr[b, j] = 0.0
+            for f in range(d):
+                sx[b, j, f] = 0.0
+            for t in range(T):
+                sxx[b, j, t] = 0.0
         z = np.empty((chunk, d))
         zz = np.empty((chunk, T))
-        rt = np.empty((k, chunk))
+        rr = np.empty((chunk, k))
+        px = np.empty((k, d))
+        pxx = np.empty((k, T))
         stop = bounds[b + 1]
         for s in range(bounds[b], stop, chunk):
             e = min(stop, s + chunk)
@@ -327,14 +334,15 @@ def gaussian_moment_sums(X, resp, shift, bounds, chunk, pair_f, pair_g, sr, sx, 
                     zz[r, t] = z[r, pair_f[t]] * z[r, pair_g[t]]
                 for j in range(k):
                     v = np.float64(resp[s + r, j])
-                    rt[j, r] = v
+                    rr[r, j] = v
                     sr[b, j] += v
-            if m == chunk:
-                sx[b] += np.dot(rt, z)
-                sxx[b] += np.dot(rt, zz)
-            else:
-                sx[b] += np.dot(rt[:, :m].copy(), z[:m])
-                sxx[b] += np.dot(rt[:, :m].copy(), zz[:m])
+            np.dot(rr[:m].T, z[:m], px)
+            np.dot(rr[:m].T, zz[:m], pxx)
+            for j in range(k):
+                for f in range(d):
+                    sx[b, j, f] += px[j, f]
+                for t in range(T):
+                    sxx[b, j, t] += pxx[j, t]
 
 
 @njit(cache=True, nogil=True, parallel=True, fastmath=_FAST)
