@@ -422,8 +422,8 @@ def _block_weights(wb: np.ndarray | None, m: int, dtype: Any) -> np.ndarray:
 
 def dask_weights(sample_weight: Any, X: Any) -> Any:
     """``sample_weight`` checked as :func:`shoal._validation.check_sample_weight` does (one
-    small pass for a dask array) and returned as a float64 dask array with X's row blocks;
-    None stays None."""
+    small pass for a dask array) and returned as a float64 dask array (:class:`Blocks` puts it
+    in X's row blocks); None stays None."""
     if sample_weight is None:
         return None
     import dask.array as da
@@ -453,7 +453,7 @@ def dask_weights(sample_weight: Any, X: Any) -> Any:
         raise ValueError(f"sample_weight has negative values (min {low}); weights must be >= 0.")
     if not high > 0:
         raise ValueError("sample_weight is all zero; at least one sample needs a positive weight.")
-    return W.rechunk((X.chunks[0],))
+    return W  # Blocks rechunks it to X's row blocks
 
 
 def _step(
@@ -584,28 +584,14 @@ def _random_rows(blocks: Blocks, k: int, rng: np.random.RandomState) -> np.ndarr
         return np.asarray(rows)[rng.permutation(k)]
     w = np.asarray(compute(blocks.W)[0], dtype=np.float64)
     drawn = rng.choice(blocks.n, size=k, replace=False, p=w / w.sum())
-    order = np.argsort(drawn)
-    rows = np.asarray(compute(blocks.X[drawn[order]])[0])
-    out = np.empty_like(rows)
-    out[order] = rows
-    return out
+    return _fetch_rows(blocks, drawn)
 
 
 def _weighted_row(blocks: Blocks, rng: np.random.RandomState) -> int:
     """One row drawn with probability proportional to its weight (block totals, then one
     block's weights)."""
     sums = np.asarray(blocks.gather(_wsum_block, weights=True), dtype=np.float64)
-    cum = np.cumsum(sums)
-    u = rng.uniform() * cum[-1]
-    b = min(int(np.searchsorted(cum, u, side="right")), len(sums) - 1)
-    while sums[b] <= 0:
-        b -= 1
-    wb = np.asarray(compute(blocks.wparts[b])[0], dtype=np.float64)
-    j = int(np.searchsorted(np.cumsum(wb), u - (cum[b] - sums[b]), side="right"))
-    j = min(j, wb.shape[0] - 1)
-    while wb[j] <= 0:
-        j -= 1
-    return int(blocks.offsets[b]) + j
+    return _locate(blocks, sums, [rng.uniform() * sums.sum()], None)[0]
 
 
 def _wsum_block(block: np.ndarray, wb: np.ndarray | None, i: int) -> float:
@@ -824,6 +810,7 @@ def kmeans_plusplus_rows(blocks: Blocks, k: int, rng: np.random.RandomState) -> 
 
 
 def _fetch_rows(blocks: Blocks, idx: list[int] | np.ndarray) -> np.ndarray:
+    """Rows ``idx`` of X (float64, in the order of ``idx``), gathered in one sorted read."""
     idx = np.asarray(idx, dtype=np.int64)
     order = np.argsort(idx)
     rows = np.asarray(compute(blocks.X[idx[order]])[0], dtype=np.float64)
